@@ -1,0 +1,188 @@
+"""Demo content for local development: `python manage.py seed_demo`.
+
+Idempotent: running it again leaves existing rows alone and adds what is
+missing. Dev-only accounts get well-known passwords, printed at the end, so
+it refuses to run with DEBUG off unless forced.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Section
+
+SECTIONS = [
+    ("News", "What is happening at home and abroad, reported and checked."),
+    ("Politics", "Parliament, councils and the people who run them."),
+    ("Business", "Companies, markets, work and money."),
+    ("Science", "Research, discovery and the environment."),
+    ("Technology", "How software, networks and devices shape daily life."),
+    ("Culture", "Books, film, music, food and the arts."),
+]
+
+HEADLINES = [
+    "Council approves riverside flood barrier after decade of delays",
+    "Night buses return to outer suburbs as ridership recovers",
+    "Inside the allotment waiting list that stretches to 2031",
+    "Ministers set out plan to cut hospital waiting times by spring",
+    "Local elections: the five wards that will decide the council",
+    "Opposition demands inquiry into procurement of school laptops",
+    "Small bakeries feel the squeeze as flour prices climb again",
+    "Harbour redevelopment promises 2,000 jobs, but critics are wary",
+    "Why the four-day week trial is being extended for another year",
+    "Family firm marks a century of making bicycles by hand",
+    "Astronomers spot a comet that will be visible without a telescope",
+    "Hedgehog numbers rise in city gardens, volunteer survey finds",
+    "The quiet science of predicting when a glacier will break",
+    "Soil carbon study challenges assumptions about no-till farming",
+    "Library app outage leaves thousands unable to renew loans",
+    "Broadband rollout reaches the last villages in the valley",
+    "What happens to your data when a smart-home company closes",
+    "Open-source volunteers keep a decades-old weather model alive",
+    "A festival of new plays opens in a converted tram depot",
+    "Review: a quietly devastating novel about a seaside boarding house",
+    "The chef bringing forgotten regional recipes back to the menu",
+    "Choir of retired miners releases its first album at 80",
+    "Heatwave warning issued as temperatures set to reach 34C",
+    "Ferry operator apologises after week of cancelled crossings",
+    "Budget preview: what the chancellor is expected to announce",
+    "Rail fares to rise by less than inflation for the first time in years",
+    "Museum returns ceremonial objects after a long campaign",
+    "City trials car-free Sundays on the main shopping street",
+    "Students design a solar boat that crosses the estuary",
+    "How a neighbourhood saved its last independent cinema",
+    "Water company fined over sewage spills into bathing waters",
+    "Secondhand clothing shops boom as shoppers rethink fast fashion",
+    "Scientists map the underground fungal networks of an ancient wood",
+    "Planning row over tower block splits the conservation society",
+]
+
+READERS = [
+    ("alice", "Alice", "Moreno"),
+    ("bashir", "Bashir", "Rahman"),
+    ("chloe", "Chloe", "Davies"),
+    ("dmitri", "Dmitri", "Volkov"),
+    ("ewa", "Ewa", "Nowak"),
+]
+
+SENTENCES = [
+    "Residents who spoke to us described the change as long overdue.",
+    "Officials said the figures would be reviewed again in the autumn.",
+    "The proposal has drawn support from unlikely quarters, including several former opponents.",
+    "Critics argue that the timetable is ambitious and the funding uncertain.",
+    "Independent experts cautioned against reading too much into a single year of data.",
+    "The decision follows a public consultation that received more than four thousand responses.",
+    "Those closest to the project say the hardest part is still to come.",
+    "Local businesses have mixed feelings, with some expecting a boost and others fearing disruption.",
+    "A spokesperson declined to comment on the detail but said talks were continuing.",
+    "Campaigners welcomed the news while warning that promises must now be kept.",
+    "The report, published on Tuesday, sets out three options for the years ahead.",
+    "Nobody we interviewed expected the issue to be settled quickly.",
+    "Similar schemes elsewhere have had both notable successes and costly failures.",
+    "The cost has risen sharply since the plan was first announced.",
+    "Volunteers have spent months gathering the evidence that informed the change.",
+    "For many families the practical effect will be felt from next month.",
+    "There are still open questions about who will pay for maintenance.",
+    "Researchers said the results were encouraging but not yet conclusive.",
+    "At a packed meeting on Thursday evening, the mood was cautiously optimistic.",
+    "The organisation says it will publish its full accounts later this year.",
+]
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(rng.sample(SENTENCES, rng.randint(3, 5)))
+
+
+class Command(BaseCommand):
+    help = "Load demo sections, articles and dev-only accounts (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with known passwords; DEBUG is off.")
+        rng = random.Random(2026)  # the same demo every time
+        self.accounts = []
+        editor = self.account("editor", "Elena", "Marsh", staff=True, group="Editors")
+        reporter = self.account("reporter", "Tom", "Okafor", staff=True, group="Editors")
+        self.account("admin", "Site", "Admin", staff=True, superuser=True)
+        self.extra_accounts(rng)
+        sections = self.sections()
+        self.articles(rng, sections, [editor, reporter])
+        self.stdout.write(self.style.SUCCESS("Demo content ready. Dev-only accounts:"))
+        for username, password, role in self.accounts:
+            self.stdout.write(f"  {username:<12} {password:<20} {role}")
+
+    def account(self, username, first, last, *, staff=False, superuser=False, group=None):
+        User = get_user_model()
+        password = f"{username}-demo-pass"
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.com",
+                "is_staff": staff or superuser,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        role = "superuser" if superuser else (group or "reader")
+        self.accounts.append((username, password, role))
+        return user
+
+    def extra_accounts(self, rng):
+        self.account("moderator", "Priya", "Shah", staff=True)
+        for username, first, last in READERS:
+            self.account(username, first, last)
+
+    def sections(self):
+        sections = []
+        for order, (name, description) in enumerate(SECTIONS):
+            section, _ = Section.objects.get_or_create(
+                slug=slugify(name),
+                defaults={"name": name, "description": description, "order": order},
+            )
+            sections.append(section)
+        return sections
+
+    def articles(self, rng, sections, authors):
+        now = timezone.now()
+        for i, title in enumerate(HEADLINES):
+            slug = slugify(title)
+            if Article.objects.filter(slug=slug).exists():
+                continue
+            if i == 0:
+                status, published_at = Article.Status.PUBLISHED, now + timedelta(days=2)
+            elif i in (1, 2):
+                status, published_at = Article.Status.DRAFT, None
+            else:
+                status = Article.Status.PUBLISHED
+                published_at = now - timedelta(days=(i - 3) * 1.4, hours=rng.randint(1, 10))
+            body = "\n\n".join(paragraph(rng) for _ in range(rng.randint(4, 7)))
+            body += "\n\n## What happens next\n\n" + paragraph(rng)
+            article = Article.objects.create(
+                title=title,
+                slug=slug,
+                section=sections[i % len(sections)],
+                standfirst=paragraph(rng).split(". ")[0] + ".",
+                body=body,
+                status=status,
+                published_at=published_at,
+            )
+            article.authors.set(rng.sample(authors, rng.randint(1, 2)))

@@ -1,0 +1,46 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = _manage("check", DEBUG="False", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_values():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="False",
+        SECRET_KEY="x7$kq!p2@v9zL#m4w8Rt^y6Nb3Hc1Jf5Gd0Ss-Ee_Aa+Uu*Ii&Oo",
+        ALLOWED_HOSTS="news.example.com",
+        CSRF_TRUSTED_ORIGINS="https://news.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_sqlite_database_url_is_refused():
+    result = _manage("check", DATABASE_URL="sqlite:////tmp/newsroom.db")
+    assert result.returncode != 0
+    assert "PostgreSQL only" in result.stderr
