@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -74,6 +76,11 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
+    # Kept exact by the comments workflow (comments/moderation.py), never edited by hand:
+    # the number of comments readers can see, and a counter bumped on every change
+    # that alters the rendered conversation (the cache key of the cached thread).
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    comments_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -125,6 +132,14 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def comments_open(self) -> bool:
+        """Readers may comment on public articles unless an editor or age has closed them."""
+        if not self.is_public or not self.comments_enabled:
+            return False
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        return days is None or self.published_at > timezone.now() - timedelta(days=days)
 
     def publish(self, *, at=None):
         """Publish now, or at `at`; keeps an earlier publication time if there is one."""

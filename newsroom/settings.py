@@ -5,6 +5,7 @@ Every deployment difference is an environment variable documented in
 its behaviour with DEBUG=False plus the variables listed there.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "newsroom",
     "articles",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -149,3 +151,14 @@ LOGGING = {
 
 # Articles
 ARTICLES_PER_PAGE = 12
+
+# Comments
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
+COMMENTS_EDIT_WINDOW = timedelta(minutes=env.int("COMMENTS_EDIT_MINUTES", default=15))
+# Comments close automatically this many days after publication (unset: never).
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=30) or None
+COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
+# Flood control: at most this many comments (and reports) per reader per period.
+COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
+COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)

@@ -6,5 +6,6 @@ admin.site.site_title = "Newsroom admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
 ]

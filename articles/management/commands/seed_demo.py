@@ -120,6 +120,7 @@ class Command(BaseCommand):
         self.extra_accounts(rng)
         sections = self.sections()
         self.articles(rng, sections, [editor, reporter])
+        self.conversations(rng, editor)
         self.stdout.write(self.style.SUCCESS("Demo content ready. Dev-only accounts:"))
         for username, password, role in self.accounts:
             self.stdout.write(f"  {username:<12} {password:<20} {role}")
@@ -150,6 +151,13 @@ class Command(BaseCommand):
         self.account("moderator", "Priya", "Shah", staff=True)
         for username, first, last in READERS:
             self.account(username, first, last)
+
+    def conversations(self, rng, editor):
+        from comments.demo import seed_conversations
+
+        User = get_user_model()
+        readers = list(User.objects.filter(username__in=[r[0] for r in READERS]))
+        seed_conversations(readers, [editor], rng)
 
     def sections(self):
         sections = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CommentsConfig(AppConfig):
+    name = "comments"
+
+    def ready(self):
+        from . import signals  # noqa: F401

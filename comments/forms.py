@@ -1,0 +1,76 @@
+from django import forms
+from django.conf import settings
+
+from . import text
+from .models import Comment
+
+
+class CommentBodyMixin:
+    """The rules for what a reader may write, shared by new comments and edits."""
+
+    def clean_body(self):
+        body = text.normalise(self.cleaned_data.get("body", ""))
+        if not body:
+            raise forms.ValidationError("Please write something before posting.")
+        if text.has_control_characters(body):
+            raise forms.ValidationError(
+                "Your comment contains invisible control characters; please remove them."
+            )
+        limit = settings.COMMENTS_MAX_LENGTH
+        if len(body) > limit:
+            raise forms.ValidationError(
+                f"Comments can be at most {limit:,} characters (this one has {len(body):,})."
+            )
+        return body
+
+
+class CommentForm(CommentBodyMixin, forms.ModelForm):
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, article, author, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.author = author
+        # Checked in clean_body, so the browser's limit is a convenience, not the rule.
+        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
+        self.fields["body"].strip = False
+
+    def clean_parent(self):
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = (
+            Comment.objects.visible().filter(pk=parent_id, article=self.article).first()
+            if 0 < parent_id < 2**63
+            else None
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                "The comment you are replying to is not available any more."
+            )
+        return parent
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.article.comments_open:
+            raise forms.ValidationError("Comments are closed on this article.")
+        return cleaned
+
+
+class EditCommentForm(CommentBodyMixin, forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
+        self.fields["body"].strip = False

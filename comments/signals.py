@@ -1,0 +1,20 @@
+"""Keep cached conversations exact when something shown in them changes elsewhere."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from . import moderation
+
+# Fields of the user that comments display: name, avatar, staff badge.
+DISPLAYED_USER_FIELDS = {"username", "first_name", "last_name", "avatar", "is_staff"}
+
+
+@receiver(post_save, sender=get_user_model())
+def user_changed(sender, instance, created, update_fields=None, **kwargs):
+    if created:
+        return
+    if update_fields is not None and not DISPLAYED_USER_FIELDS.intersection(update_fields):
+        return  # e.g. a login stamping last_login
+    transaction.on_commit(lambda: moderation.invalidate_author(instance))

@@ -1,0 +1,45 @@
+from django import template
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
+
+from .. import rendering, threads
+from ..forms import CommentForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/_section.html", takes_context=True)
+def comment_section(context, article):
+    """The conversation under an article: heading, form and a page of threads."""
+    request = context["request"]
+    user = request.user
+    sort = threads.parse_sort(request.GET.get("sort"))
+    page_number = threads.parse_page(request.GET.get("page"))
+    can_comment = user.is_authenticated and article.comments_open
+    viewer = rendering.Viewer(user, article, can_comment=can_comment)
+
+    def build():
+        page = threads.thread_page(article, user, sort=sort, page=page_number)
+        return render_to_string(
+            "comments/_threads.html",
+            {
+                "threads_html": rendering.render_threads(page, viewer),
+                "page": page,
+                "article": article,
+            },
+        )
+
+    if user.is_authenticated:
+        threads_html = build()
+    else:
+        threads_html = rendering.cached_anonymous_threads(article, page_number, sort, build)
+    return {
+        "article": article,
+        "user": user,
+        "request": request,
+        "sort": sort,
+        "login_url": resolve_url(settings.LOGIN_URL),
+        "threads_html": threads_html,
+        "form": CommentForm(article=article, author=user) if can_comment else None,
+    }

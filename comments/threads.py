@@ -1,0 +1,125 @@
+"""Building the conversation under an article: a page of threads as a tree.
+
+Two queries whatever the size of the conversation: one for the page of
+top-level threads (with the total, via a window function) and one for every
+comment in those threads; the tree is then assembled in memory.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Window
+
+from .models import Comment
+
+SORTS = {"oldest": ("created_at", "pk"), "newest": ("-created_at", "-pk")}
+
+
+@dataclass
+class Node:
+    comment: Comment
+    shown: bool  # False: a placeholder that keeps the thread's shape
+    children: list["Node"] = field(default_factory=list)
+    # Set when a reply sits at its parent's level because the thread is at maximum depth.
+    reply_to: Comment | None = None
+    html: str = ""  # the rendered fragment, filled in by comments.rendering
+
+
+@dataclass
+class ThreadPage:
+    nodes: list[Node]
+    number: int
+    num_pages: int
+    sort: str
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+
+def parse_sort(value) -> str:
+    return value if value in SORTS else "oldest"
+
+
+def parse_page(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def thread_page(article, user, *, sort="oldest", page=1) -> ThreadPage:
+    per_page = settings.COMMENTS_THREADS_PER_PAGE
+    roots_qs = (
+        Comment.objects.for_article(article)
+        .thread_roots(user)
+        .order_by(*SORTS[sort])
+        .annotate(total=Window(Count("pk")))
+        .values_list("pk", "total")
+    )
+    rows = list(roots_qs[(page - 1) * per_page : page * per_page])
+    if not rows and page > 1:  # past the end: show the last page instead of an error
+        total = Comment.objects.for_article(article).thread_roots(user).count()
+        page = max(1, -(-total // per_page))
+        rows = list(roots_qs[(page - 1) * per_page : page * per_page])
+    total = rows[0][1] if rows else 0
+    root_ids = [pk for pk, _ in rows]
+    comments = list(
+        Comment.objects.in_threads(root_ids).select_related("author") if root_ids else []
+    )
+    nodes = build_tree(comments, root_ids, user)
+    return ThreadPage(nodes=nodes, number=page, num_pages=max(1, -(-total // per_page)), sort=sort)
+
+
+def _is_shown(comment, user) -> bool:
+    if comment.status == Comment.Status.VISIBLE:
+        return True
+    return (
+        user.is_authenticated
+        and comment.author_id == user.pk
+        and comment.status in (Comment.Status.PENDING, Comment.Status.HIDDEN)
+    )
+
+
+def build_tree(comments, root_ids, user) -> list[Node]:
+    """Nest chronologically ordered comments; drop branches with nothing to show."""
+    nodes = {}
+    for comment in comments:
+        node = Node(comment, _is_shown(comment, user))
+        nodes[comment.pk] = node
+        if comment.parent_id is None:
+            continue
+        parent = nodes.get(comment.parent_id)
+        if parent is None:  # a parent outside these threads cannot happen; be defensive
+            continue
+        if parent.comment.depth >= comment.depth and parent.comment.parent_id is not None:
+            # The parent is at maximum depth: join its level, under the same display parent.
+            node.reply_to = parent.comment
+            parent = nodes[parent.comment.parent_id]
+            while parent.comment.depth >= comment.depth and parent.comment.parent_id:
+                parent = nodes[parent.comment.parent_id]
+        parent.children.append(node)
+
+    def prune(node) -> bool:
+        node.children = [child for child in node.children if prune(child)]
+        return node.shown or bool(node.children)
+
+    return [nodes[pk] for pk in root_ids if pk in nodes and prune(nodes[pk])]
+
+
+def page_of(comment, user) -> int:
+    """The page (oldest first) on which a comment's thread appears."""
+    root_id = comment.root_id or comment.pk
+    root = comment if root_id == comment.pk else Comment.objects.get(pk=root_id)
+    earlier = (
+        Comment.objects.for_article(comment.article_id)
+        .thread_roots(user)
+        .filter(created_at__lte=root.created_at)
+        .exclude(created_at=root.created_at, pk__gte=root.pk)
+        .count()
+    )
+    return earlier // settings.COMMENTS_THREADS_PER_PAGE + 1

@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+
+from . import moderation, threads, throttle
+from .forms import CommentForm, EditCommentForm
+from .models import Comment
+
+
+def _permalink(comment, user) -> str:
+    page = threads.page_of(comment, user)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
+
+
+def _too_many(request, template, context, error: throttle.RateLimited):
+    context["rate_limited"] = error
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+@login_required
+@require_POST
+def post_comment(request, article_pk):
+    article = get_object_or_404(Article.objects.public(), pk=article_pk)
+    form = CommentForm(request.POST, article=article, author=request.user)
+    context = {"form": form, "article": article}
+    if not form.is_valid():
+        context["parent"] = form.cleaned_data.get("parent")
+        return render(request, "comments/comment_form.html", context)
+    try:
+        comment = moderation.post_comment(
+            author=request.user,
+            article=article,
+            body=form.cleaned_data["body"],
+            parent=form.cleaned_data["parent"],
+        )
+    except throttle.RateLimited as error:
+        context["parent"] = form.cleaned_data["parent"]
+        return _too_many(request, "comments/comment_form.html", context, error)
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, "Thanks! Your comment will appear once a moderator has seen it.")
+    return redirect(_permalink(comment, request.user))
+
+
+@login_required
+def reply(request, pk):
+    """The no-JavaScript reply form: shows the comment being answered."""
+    parent = get_object_or_404(
+        Comment.objects.visible().select_related("author", "article"),
+        pk=pk,
+        article__in=Article.objects.public(),
+    )
+    form = CommentForm(initial={"parent": parent.pk}, article=parent.article, author=request.user)
+    return render(
+        request,
+        "comments/comment_form.html",
+        {"form": form, "article": parent.article, "parent": parent},
+    )
+
+
+def _own_comment(request, pk) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("article").exclude(status=Comment.Status.DELETED), pk=pk
+    )
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied("You can only change your own comments.")
+    return comment
+
+
+@login_required
+def edit(request, pk):
+    comment = _own_comment(request, pk)
+    if not comment.can_edit(request.user):
+        raise PermissionDenied("Comments can only be edited shortly after posting.")
+    form = EditCommentForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
+        messages.success(request, "Your comment was updated.")
+        return redirect(_permalink(comment, request.user))
+    return render(request, "comments/edit_form.html", {"form": form, "comment": comment})
+
+
+@login_required
+def delete(request, pk):
+    comment = _own_comment(request, pk)
+    if request.method == "POST":
+        moderation.delete_comment(comment=comment)
+        messages.success(request, "Your comment was deleted.")
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    return render(request, "comments/delete_confirm.html", {"comment": comment})
+
+
+def permalink(request, pk):
+    """/comments/<id>/ lands on the page of the article where the comment is shown."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article"),
+        pk=pk,
+        article__in=Article.objects.visible_to(request.user),
+    )
+    roots = Comment.objects.for_article(comment.article).thread_roots(request.user)
+    if not roots.filter(pk=comment.root_id or comment.pk).exists():
+        raise Http404("No such comment.")
+    return redirect(_permalink(comment, request.user))
