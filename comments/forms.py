@@ -31,6 +31,7 @@ class CommentForm(CommentBodyMixin, forms.ModelForm):
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
+        error_messages = {"body": {"required": "Please write something before posting."}}
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, article, author, **kwargs):
@@ -68,6 +69,7 @@ class EditCommentForm(CommentBodyMixin, forms.ModelForm):
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
+        error_messages = {"body": {"required": "Please write something before posting."}}
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):

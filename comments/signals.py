@@ -1,7 +1,6 @@
 """Keep cached conversations exact when something shown in them changes elsewhere."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -17,4 +16,4 @@ def user_changed(sender, instance, created, update_fields=None, **kwargs):
         return
     if update_fields is not None and not DISPLAYED_USER_FIELDS.intersection(update_fields):
         return  # e.g. a login stamping last_login
-    transaction.on_commit(lambda: moderation.invalidate_author(instance))
+    moderation.invalidate_author(instance)

@@ -51,3 +51,26 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def authors(self, create, extracted, **kwargs):
         if create and extracted:
             self.authors.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment; pass `parent=` for a reply (article, root and depth follow the parent)."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Comment number {n}.")
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        comment = model_class(*args, **kwargs)
+        if parent is not None:
+            comment.article = parent.article
+            comment.place_under(parent)
+        comment.save()
+        from comments.moderation import refresh_article_stats
+
+        refresh_article_stats([comment.article_id])
+        return comment

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_author_edits_within_window_and_edited_mark_shows(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Frist!")
+    client = login(reader)
+    assert client.get(reverse("comments:edit", args=[comment.pk])).status_code == 200
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "First!"})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "First!" and comment.is_edited
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "<p>First!</p>" in html and 'class="comment__edited"' in html
+
+
+def test_edit_refused_after_window(login, reader, published_article, settings):
+    settings.COMMENTS_EDIT_WINDOW = timedelta(minutes=15)
+    comment = CommentFactory(
+        article=published_article, author=reader,
+        created_at=timezone.now() - timedelta(minutes=15, seconds=1),
+    )  # fmt: skip
+    client = login(reader)
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "late"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.body != "late"
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert f'href="{reverse("comments:edit", args=[comment.pk])}"' not in html
+    assert f'href="{reverse("comments:delete", args=[comment.pk])}"' in html
+
+
+def test_edit_with_bad_text_keeps_the_original(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Original")
+    response = login(reader).post(reverse("comments:edit", args=[comment.pk]), {"body": "  "})
+    assert response.status_code == 200 and "Please write something" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "Original" and not comment.is_edited
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_reader_cannot_change_anothers_comment_by_guessing_urls(
+    login, reader, other_reader, published_article, action
+):
+    comment = CommentFactory(article=published_article, author=other_reader, body="Mine")
+    client = login(reader)
+    url = reverse(f"comments:{action}", args=[comment.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"body": "hijacked"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.body == "Mine" and comment.status == "visible"
+
+
+@pytest.mark.parametrize("action", ["edit", "delete", "reply"])
+def test_anonymous_is_sent_to_log_in(client, published_article, action):
+    comment = CommentFactory(article=published_article)
+    response = client.post(reverse(f"comments:{action}", args=[comment.pk]), {"body": "x"})
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_delete_without_replies_disappears(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Regret this")
+    client = login(reader)
+    assert (
+        "Delete your comment?"
+        in client.get(reverse("comments:delete", args=[comment.pk])).content.decode()
+    )
+    client.post(reverse("comments:delete", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.DELETED
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Regret this" not in html and "Comment deleted" not in html and "Comments 0" in html
+
+
+def test_delete_with_replies_leaves_placeholder(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Regret this")
+    CommentFactory(parent=comment, body="A reply that stays")
+    client = login(reader)
+    client.post(reverse("comments:delete", args=[comment.pk]))
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Regret this" not in html
+    assert "Comment deleted" in html and "A reply that stays" in html
+    assert "Comments 1" in html
+
+
+def test_deleted_comment_cannot_be_edited_or_deleted_again(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, status="deleted")
+    client = login(reader)
+    assert (
+        client.post(reverse("comments:edit", args=[comment.pk]), {"body": "x"}).status_code == 404
+    )
+    assert client.post(reverse("comments:delete", args=[comment.pk])).status_code == 404
+
+
+def test_edit_and_delete_links_only_on_own_comments(login, reader, other_reader, published_article):
+    own = CommentFactory(article=published_article, author=reader)
+    theirs = CommentFactory(article=published_article, author=other_reader)
+    html = login(reader).get(published_article.get_absolute_url()).content.decode()
+    assert reverse("comments:edit", args=[own.pk]) in html
+    assert reverse("comments:edit", args=[theirs.pk]) not in html
+    assert reverse("comments:delete", args=[theirs.pk]) not in html
+    assert reverse("comments:reply", args=[theirs.pk]) in html

@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, article, body="A thoughtful comment.", **extra):
+    return client.post(reverse("comments:post", args=[article.pk]), {"body": body, **extra})
+
+
+def test_reader_posts_and_lands_on_permalink(login, reader, published_article):
+    response = post(login(reader), published_article, "Well reported.\n\nThanks.")
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{published_article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.author == reader and comment.is_visible
+    page = login(reader).get(published_article.get_absolute_url())
+    html = page.content.decode()
+    assert "Comments 1" in html
+    assert "<p>Well reported.</p><p>Thanks.</p>" in html
+
+
+def test_reloading_the_permalink_posts_nothing_twice(login, reader, published_article):
+    client = login(reader)
+    location = post(client, published_article)["Location"]
+    client.get(location)
+    client.get(location)
+    assert Comment.objects.count() == 1
+
+
+def test_anonymous_cannot_post(client, published_article):
+    response = post(client, published_article)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not Comment.objects.exists()
+
+
+def test_anonymous_sees_log_in_prompt_linking_back(client, published_article):
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Log in to comment" in html
+    assert f"next={published_article.get_absolute_url()}" in html
+    assert "Post comment" not in html
+
+
+def test_get_is_not_allowed_on_post_url(login, reader, published_article):
+    response = login(reader).get(reverse("comments:post", args=[published_article.pk]))
+    assert response.status_code == 405
+
+
+def test_csrf_token_is_required(reader, published_article):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    assert post(client, published_article).status_code == 403
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "Please write something"),
+        ("   \n\t  ", "Please write something"),
+        ("x" * 5001, "at most 5,000 characters"),
+        ("null\x00byte", "Null characters are not allowed"),
+        ("bell\x07", "control characters"),
+        ("escape\x1b[31m", "control characters"),
+    ],
+)
+def test_bad_text_gives_form_error_and_stores_nothing(
+    login, reader, published_article, body, message
+):
+    response = post(login(reader), published_article, body)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_text_is_kept_when_form_is_refused(login, reader, published_article):
+    response = post(login(reader), published_article, "keep me\x00")
+    assert "keep me" in response.content.decode()
+
+
+def test_max_length_is_a_setting(login, reader, published_article, settings):
+    settings.COMMENTS_MAX_LENGTH = 10
+    assert (
+        "at most 10 characters" in post(login(reader), published_article, "x" * 11).content.decode()
+    )
+    assert not Comment.objects.exists()
+
+
+def test_reply_to_comment_on_another_article_is_refused(login, reader, published_article):
+    elsewhere = CommentFactory()
+    response = post(login(reader), published_article, parent=elsewhere.pk)
+    assert "not available any more" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("parent", ["999999", "-1", "abc", "99999999999999999999999"])
+def test_reply_to_missing_parent_is_refused(login, reader, published_article, parent):
+    response = post(login(reader), published_article, parent=parent)
+    assert response.status_code == 200
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["hidden", "pending", "deleted"])
+def test_reply_to_comment_readers_cannot_see_is_refused(login, reader, published_article, status):
+    parent = CommentFactory(article=published_article, status=status)
+    response = post(login(reader), published_article, parent=parent.pk)
+    assert "not available any more" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("trait", ["draft", "scheduled"])
+def test_article_not_public_is_404(login, reader, trait):
+    article = ArticleFactory(**{trait: True})
+    assert post(login(reader), article).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_comments_disabled_by_editor(login, reader):
+    article = ArticleFactory(comments_enabled=False)
+    response = post(login(reader), article)
+    assert "Comments are closed" in response.content.decode()
+    assert not Comment.objects.exists()
+    page = login(reader).get(article.get_absolute_url()).content.decode()
+    assert "Comments are closed on this article." in page and "Post comment" not in page
+
+
+def test_comments_close_automatically_after_configured_days(login, reader, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 7
+    old = ArticleFactory(published_at=timezone.now() - timedelta(days=7, seconds=1))
+    recent = ArticleFactory(published_at=timezone.now() - timedelta(days=6, hours=23))
+    assert "Comments are closed" in post(login(reader), old).content.decode()
+    assert post(login(reader), recent).status_code == 302
+    assert Comment.objects.count() == 1
+
+
+def test_flood_control_returns_429_and_stores_nothing(login, reader, published_article, settings):
+    settings.COMMENTS_RATE_LIMIT = 3
+    client = login(reader)
+    for n in range(3):
+        assert post(client, published_article, f"comment {n}").status_code == 302
+    response = post(client, published_article, "one too many")
+    assert response.status_code == 429
+    assert "Slow down" in response.content.decode()
+    assert "one too many" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+    assert Comment.objects.count() == 3
+
+
+def test_flood_control_is_per_reader(login, reader, other_reader, published_article, settings):
+    settings.COMMENTS_RATE_LIMIT = 1
+    assert post(login(reader), published_article).status_code == 302
+    assert post(login(other_reader), published_article).status_code == 302
+
+
+def test_reply_page_shows_parent_and_works_without_javascript(login, reader, published_article):
+    parent = CommentFactory(article=published_article, body="Original point")
+    client = login(reader)
+    page = client.get(reverse("comments:reply", args=[parent.pk]))
+    html = page.content.decode()
+    assert "Original point" in html and f'value="{parent.pk}"' in html
+    response = post(client, published_article, "A reply", parent=parent.pk)
+    reply = Comment.objects.get(body="A reply")
+    assert reply.parent == parent and reply.root == parent and reply.depth == 1
+    assert response["Location"].endswith(f"#comment-{reply.pk}")
+
+
+def test_reply_page_for_hidden_comment_is_404(login, reader, published_article):
+    hidden = CommentFactory(article=published_article, status="hidden")
+    assert login(reader).get(reverse("comments:reply", args=[hidden.pk])).status_code == 404

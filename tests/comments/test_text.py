@@ -1,0 +1,34 @@
+from comments import text
+
+
+def test_html_is_escaped_not_interpreted():
+    html = text.render('<script>alert("x")</script> <b>bold</b> **not markdown**')
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "**not markdown**" in html
+
+
+def test_paragraphs_and_line_breaks_are_kept():
+    html = text.render("First line\nsecond line\n\nNew paragraph")
+    assert html == "<p>First line<br>second line</p><p>New paragraph</p>"
+
+
+def test_urls_become_links_with_ugc_rel():
+    html = text.render("See https://example.com/report?a=1&b=2 for details")
+    assert 'href="https://example.com/report?a=1&amp;b=2"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_javascript_urls_are_not_linked():
+    html = text.render("javascript:alert(1)")
+    assert "<a" not in html
+
+
+def test_attribute_injection_in_url_is_escaped():
+    html = text.render('https://example.com/"onmouseover="alert(1)')
+    assert 'onmouseover="alert' not in html
+
+
+def test_control_characters_detected_but_newlines_and_tabs_allowed():
+    assert text.has_control_characters("a\x00b")
+    assert text.has_control_characters("bell\x07")
+    assert not text.has_control_characters("line\nnext\ttab")

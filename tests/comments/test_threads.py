@@ -1,0 +1,143 @@
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from comments import threads
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def comment_ids(html):
+    return [int(pk) for pk in re.findall(r'<article class="comment[^"]*" id="comment-(\d+)"', html)]
+
+
+def test_replies_nest_under_their_parent(client, published_article):
+    top = CommentFactory(article=published_article)
+    reply = CommentFactory(parent=top)
+    second = CommentFactory(article=published_article)
+    page = threads.thread_page(published_article, AnonymousUser(), sort="oldest")
+    assert [n.comment for n in page.nodes] == [top, second]
+    assert [n.comment for n in page.nodes[0].children] == [reply]
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert comment_ids(html) == [top.pk, reply.pk, second.pk]
+    assert html.index(f'id="comment-{reply.pk}"') > html.index('class="comment-replies"')
+
+
+def test_reply_at_maximum_depth_joins_parents_level(settings, published_article):
+    settings.COMMENTS_MAX_DEPTH = 3
+    level0 = CommentFactory(article=published_article)
+    level1 = CommentFactory(parent=level0)
+    level2 = CommentFactory(parent=level1)
+    deeper = CommentFactory(parent=level2)
+    deepest = CommentFactory(parent=deeper)
+    assert [c.depth for c in (level0, level1, level2, deeper, deepest)] == [0, 1, 2, 2, 2]
+    assert deeper.parent == level2  # who it answers is kept
+    node = threads.thread_page(published_article, AnonymousUser()).nodes[0]
+    level1_node = node.children[0]
+    assert [n.comment for n in level1_node.children] == [level2, deeper, deepest]
+    assert level1_node.children[1].reply_to == level2
+    assert level1_node.children[2].reply_to == deeper
+
+
+def test_default_depth_is_five(published_article):
+    comment = CommentFactory(article=published_article)
+    for _ in range(7):
+        comment = CommentFactory(parent=comment)
+    assert comment.depth == 4
+
+
+def test_top_level_threads_sort_oldest_or_newest_replies_stay_chronological(
+    client, published_article
+):
+    first = CommentFactory(article=published_article)
+    first_reply_a = CommentFactory(parent=first)
+    second = CommentFactory(article=published_article)
+    first_reply_b = CommentFactory(parent=first)
+    url = published_article.get_absolute_url()
+    oldest = comment_ids(client.get(url).content.decode())
+    newest = comment_ids(client.get(url, {"sort": "newest"}).content.decode())
+    assert oldest == [first.pk, first_reply_a.pk, first_reply_b.pk, second.pk]
+    assert newest == [second.pk, first.pk, first_reply_a.pk, first_reply_b.pk]
+
+
+def test_unknown_sort_and_page_values_fall_back_safely(client, published_article):
+    CommentFactory(article=published_article)
+    url = published_article.get_absolute_url()
+    for params in ({"sort": "<script>"}, {"page": "abc"}, {"page": "-3"}, {"page": "99999999999"}):
+        response = client.get(url, params)
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode().split('id="comments"')[1]
+
+
+def test_conversation_is_paginated_by_top_level_threads(client, settings, published_article):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    tops = [CommentFactory(article=published_article) for _ in range(5)]
+    replies = [CommentFactory(parent=tops[0]) for _ in range(3)]
+    url = published_article.get_absolute_url()
+    page1 = comment_ids(client.get(url).content.decode())
+    page3 = comment_ids(client.get(url, {"page": 3}).content.decode())
+    assert page1 == [tops[0].pk, *[r.pk for r in replies], tops[1].pk]
+    assert page3 == [tops[4].pk]
+    html = client.get(url, {"page": 2}).content.decode()
+    assert "Page 2 of 3" in html
+
+
+def test_permalink_lands_on_the_right_page(client, settings, published_article):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    tops = [CommentFactory(article=published_article) for _ in range(5)]
+    reply = CommentFactory(parent=tops[4])
+    response = client.get(reverse("comments:permalink", args=[reply.pk]))
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{published_article.get_absolute_url()}?page=3#comment-{reply.pk}"
+    )
+    first = client.get(reverse("comments:permalink", args=[tops[0].pk]))
+    assert first["Location"] == f"{published_article.get_absolute_url()}#comment-{tops[0].pk}"
+    followed = client.get(response["Location"])
+    assert reply.pk in comment_ids(followed.content.decode())
+
+
+def test_permalink_to_hidden_comment_is_404(client, published_article):
+    hidden = CommentFactory(article=published_article, status="hidden")
+    assert client.get(reverse("comments:permalink", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("comments:permalink", args=[987654])).status_code == 404
+
+
+def test_comment_shows_avatar_name_timestamp_and_permalink(client, settings, published_article):
+    import datetime as dt
+
+    settings.TIME_ZONE = "Europe/London"
+    author = UserFactory(first_name="Ada", last_name="Byron")
+    comment = CommentFactory(
+        article=published_article, author=author,
+        created_at=dt.datetime(2020, 7, 10, 8, 53, tzinfo=dt.UTC),
+    )  # fmt: skip
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Ada Byron" in html
+    assert "10 July 2020, 09:53" in html
+    assert f'href="{reverse("comments:permalink", args=[comment.pk])}"' in html
+    assert 'class="avatar' in html
+    assert "edited" not in html.split('id="comments"')[1]
+
+
+def test_byline_author_and_staff_badges(client, published_article, editor):
+    CommentFactory(article=published_article, author=editor, body="From the author")
+    staff = UserFactory(username="deskstaff", is_staff=True)
+    CommentFactory(article=published_article, author=staff, body="From staff")
+    CommentFactory(article=published_article, body="From a reader")
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    section = html.split('id="comments"')[1]
+    assert section.count("badge--author") == 1
+    assert section.count("badge--staff") == 1
+
+
+def test_comment_count_counts_only_visible(client, published_article):
+    top = CommentFactory(article=published_article)
+    CommentFactory(parent=top)
+    CommentFactory(article=published_article, status="pending")
+    CommentFactory(article=published_article, status="hidden")
+    CommentFactory(article=published_article, status="deleted")
+    assert "Comments 2" in client.get(published_article.get_absolute_url()).content.decode()
