@@ -26,7 +26,10 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "unpublish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "authors", "standfirst", "body"]}),
-        ("Publication", {"fields": ["status", "published_at", "comments_enabled"]}),
+        (
+            "Publication",
+            {"fields": ["status", "published_at", "comments_enabled", "premoderate_comments"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

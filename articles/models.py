@@ -76,6 +76,10 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     comments_enabled = models.BooleanField(default=True)
+    premoderate_comments = models.BooleanField(
+        default=False,
+        help_text="Hold every new comment for a moderator (for sensitive stories).",
+    )
     # Kept exact by the comments workflow (comments/moderation.py), never edited by hand:
     # the number of comments readers can see, and a counter bumped on every change
     # that alters the rendered conversation (the cache key of the cached thread).

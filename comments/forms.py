@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from . import text
-from .models import Comment
+from .models import Comment, Report
 
 
 class CommentBodyMixin:
@@ -76,3 +76,23 @@ class EditCommentForm(CommentBodyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
         self.fields["body"].strip = False
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["reason", "note"]
+        labels = {
+            "reason": "Why should moderators look at this comment?",
+            "note": "Anything to add? (optional)",
+        }
+        widgets = {
+            "reason": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        }
+
+    def clean_note(self):
+        note = text.normalise(self.cleaned_data.get("note", ""))
+        if text.has_control_characters(note):
+            raise forms.ValidationError("The note contains invisible control characters.")
+        return note

@@ -4,6 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.models import User
+
 from . import text
 
 
@@ -91,6 +93,7 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        permissions = [("moderate_comment", "Can moderate comments")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["visible", "pending", "hidden", "deleted"]),
@@ -161,3 +164,223 @@ class Comment(models.Model):
             and user.pk == self.author_id
             and self.status != self.Status.DELETED
         )
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class Report(models.Model):
+    """A reader's flag on a comment; one per reader per comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Harassment or abuse"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    reason = models.CharField(max_length=12, choices=Reason)
+    note = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "abuse", "off_topic", "other"]),
+                name="report_reason_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["comment", "resolved_at"], name="report_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} report on comment {self.comment_id}"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class Ban(models.Model):
+    """A reader barred from commenting and reporting, for a time or for good."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bans"
+    )
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bans_issued"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: permanent.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        permissions = [("ban_commenter", "Can ban commenters")]
+        indexes = [models.Index(fields=["user", "lifted_at", "expires_at"], name="ban_active_idx")]
+
+    def __str__(self):
+        until = f"until {self.expires_at:%d %b %Y}" if self.expires_at else "permanently"
+        return f"{self.user} banned {until}"
+
+    @property
+    def is_permanent(self) -> bool:
+        return self.expires_at is None
+
+
+class ReaderNote(models.Model):
+    """Moderators' private notes on a reader; never shown on the site."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_notes"
+    )
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note on {self.user}"
+
+
+class PremoderatedReader(models.Model):
+    """A reader whose every new comment waits for a moderator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="premoderation"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "pre-moderated reader"
+
+    def __str__(self):
+        return str(self.user)
+
+
+class BlockedTerm(models.Model):
+    """A word or phrase matched case-insensitively on whole words in new comments."""
+
+    class Action(models.TextChoices):
+        REFUSE = "refuse", "Refuse the comment"
+        HOLD = "hold", "Hold for review"
+
+    phrase = models.CharField(max_length=100, unique=True)
+    action = models.CharField(max_length=6, choices=Action, default=Action.HOLD)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["phrase"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["refuse", "hold"]), name="blockedterm_action_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
+class ModerationPolicy(models.Model):
+    """The automatic hold rules, edited by moderators in the admin (one row)."""
+
+    max_links = models.PositiveSmallIntegerField(
+        default=2, help_text="Hold comments with more links than this."
+    )
+    min_account_age_hours = models.PositiveIntegerField(
+        default=0, help_text="Hold comments by accounts younger than this many hours (0: off)."
+    )
+    hold_until_first_approval = models.BooleanField(
+        default=False,
+        help_text="Hold every comment by a reader until a moderator has approved one of theirs.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "automatic moderation rules"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="moderationpolicy_singleton")]
+
+    def __str__(self):
+        return "Automatic moderation rules"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "ModerationPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class ModerationAction(models.Model):
+    """The audit log: every decision, by a moderator or by a rule. Never edited."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        HIDE = "hide", "Hidden"
+        RESTORE = "restore", "Restored"
+        DISMISS = "dismiss", "Reports dismissed"
+        HOLD = "hold", "Held for review"
+        REFUSE = "refuse", "Refused"
+        BAN = "ban", "Banned"
+        UNBAN = "unban", "Ban lifted"
+        PREMODERATE = "premoderate", "Put on pre-moderation"
+        UNPREMODERATE = "unpremoderate", "Taken off pre-moderation"
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="moderation_actions", help_text="Empty when an automatic rule decided.",
+    )  # fmt: skip
+    rule = models.CharField(
+        max_length=200, blank=True, help_text="The automatic rule that decided."
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_history", help_text="The reader the decision concerns.",
+    )  # fmt: skip
+    reason = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # For "time from report to decision": when the oldest open report was made.
+    first_report_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "moderation decision"
+        indexes = [models.Index(fields=["kind", "created_at"], name="action_kind_idx")]
+
+    def __str__(self):
+        who = self.moderator or f"rule: {self.rule}"
+        return f"{self.get_kind_display()} by {who}"
+
+
+class Commenter(User):
+    """Readers as moderators see them: history, notes, bans, pre-moderation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "reader"

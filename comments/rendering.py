@@ -39,6 +39,7 @@ class Viewer:
             role = "own-editable" if comment.can_edit(user) else "own"
         else:
             role = "reader"
+        # Reporting and replying are open to the same readers: logged in, not banned.
         return f"{role}+reply" if self.can_comment else role
 
 

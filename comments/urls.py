@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/delete/", views.delete, name="delete"),
+    path("<int:pk>/report/", views.report, name="report"),
 ]

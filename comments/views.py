@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 
 from . import moderation, threads, throttle
-from .forms import CommentForm, EditCommentForm
+from .forms import CommentForm, EditCommentForm, ReportForm
 from .models import Comment
+from .moderation.posting import banned_message
 
 
 def _permalink(comment, user) -> str:
@@ -44,6 +45,15 @@ def post_comment(request, article_pk):
     except throttle.RateLimited as error:
         context["parent"] = form.cleaned_data["parent"]
         return _too_many(request, "comments/comment_form.html", context, error)
+    except moderation.CommentRefused as refusal:
+        form.add_error(None, refusal)
+        context["parent"] = form.cleaned_data.get("parent")
+        return render(
+            request,
+            "comments/comment_form.html",
+            context,
+            status=403 if refusal.rule == "banned" else 200,
+        )
     if comment.status == Comment.Status.PENDING:
         messages.info(request, "Thanks! Your comment will appear once a moderator has seen it.")
     return redirect(_permalink(comment, request.user))
@@ -108,3 +118,35 @@ def permalink(request, pk):
     if not roots.filter(pk=comment.root_id or comment.pk).exists():
         raise Http404("No such comment.")
     return redirect(_permalink(comment, request.user))
+
+
+@login_required
+def report(request, pk):
+    """Readers flag a comment for moderators; works without JavaScript."""
+    comment = get_object_or_404(
+        Comment.objects.visible().select_related("author", "article"),
+        pk=pk,
+        article__in=Article.objects.public(),
+    )
+    if comment.author_id == request.user.pk:
+        raise PermissionDenied("You can't report your own comment.")
+    ban = moderation.active_ban(request.user)
+    if ban is not None:
+        raise PermissionDenied(banned_message(ban))
+    form = ReportForm(request.POST or None)
+    context = {"form": form, "comment": comment}
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, created = moderation.report_comment(
+                reporter=request.user, comment=comment, **form.cleaned_data
+            )
+        except throttle.RateLimited as error:
+            return _too_many(request, "comments/report_form.html", context, error)
+        if created:
+            messages.success(request, "Thank you. Our moderators will review this comment.")
+        else:
+            messages.info(
+                request, "You have already reported this comment; we count each reader once."
+            )
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    return render(request, "comments/report_form.html", context)

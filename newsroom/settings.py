@@ -162,3 +162,5 @@ COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
 # Flood control: at most this many comments (and reports) per reader per period.
 COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
+# A comment reported by this many distinct readers is held for review.
+COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)

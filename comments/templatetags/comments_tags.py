@@ -3,7 +3,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 
-from .. import rendering, threads
+from .. import moderation, rendering, threads
 from ..forms import CommentForm
 
 register = template.Library()
@@ -16,7 +16,8 @@ def comment_section(context, article):
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
     page_number = threads.parse_page(request.GET.get("page"))
-    can_comment = user.is_authenticated and article.comments_open
+    ban = moderation.active_ban(user) if user.is_authenticated else None
+    can_comment = user.is_authenticated and ban is None and article.comments_open
     viewer = rendering.Viewer(user, article, can_comment=can_comment)
 
     def build():
@@ -42,4 +43,5 @@ def comment_section(context, article):
         "login_url": resolve_url(settings.LOGIN_URL),
         "threads_html": threads_html,
         "form": CommentForm(article=article, author=user) if can_comment else None,
+        "banned_message": moderation.banned_message(ban) if ban else "",
     }

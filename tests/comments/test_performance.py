@@ -47,8 +47,9 @@ def test_logged_in_article_page_queries_are_fixed(
     comments = seed_conversation(published_article, size, [*authors, reader])
     CommentFactory(parent=comments[0], author=reader, status="pending")
     client.force_login(reader)
-    # session, user, article, byline authors, section navigation, roots, thread comments
-    with django_assert_num_queries(7):
+    # session, user, article, byline authors, section navigation, ban check,
+    # roots, thread comments
+    with django_assert_num_queries(8):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
     assert "Awaiting moderation" in response.content.decode()

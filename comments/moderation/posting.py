@@ -1,9 +1,4 @@
-"""Comment workflows: every change to comments goes through these functions.
-
-Views, admin actions, management commands and tests all call them, so the
-rules (flood control, automatic holds, exact counts, cache invalidation) live
-in one place.
-"""
+"""Posting, editing and deleting comments, and keeping article counts exact."""
 
 from collections.abc import Iterable
 
@@ -14,8 +9,9 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from . import throttle
-from .models import Comment
+from .. import throttle
+from ..models import Comment, ModerationAction
+from . import rules
 
 
 def refresh_article_stats(article_ids: Iterable[int]) -> None:
@@ -43,16 +39,46 @@ def invalidate_author(user) -> None:
     refresh_article_stats(article_ids.distinct())
 
 
-@transaction.atomic
 def post_comment(*, author, article: Article, body: str, parent: Comment | None = None) -> Comment:
-    """Store a reader's comment (already validated by CommentForm)."""
+    """Store a reader's comment (already validated by CommentForm), applying the rules.
+
+    Raises throttle.RateLimited past the flood limit, and rules.CommentRefused
+    when the reader is banned or a blocked term refuses the text; nothing is stored then.
+    """
     throttle.check("comment", author.pk)
-    comment = Comment(article=article, author=author, body=body)
-    if parent is not None:
-        comment.place_under(parent)
-    comment.save()
-    refresh_article_stats([article.pk])
+    ban = rules.active_ban(author)
+    if ban is not None:
+        raise rules.CommentRefused(banned_message(ban), rule="banned")
+    try:
+        holds = rules.evaluate(author=author, article=article, body=body)
+    except rules.CommentRefused as refusal:
+        ModerationAction.objects.create(
+            kind=ModerationAction.Kind.REFUSE, rule=refusal.rule, subject=author,
+            note=f"On “{article.title}”: {body[:500]}",
+        )  # fmt: skip
+        raise
+    with transaction.atomic():
+        comment = Comment(article=article, author=author, body=body)
+        if parent is not None:
+            comment.place_under(parent)
+        if holds:
+            comment.status = Comment.Status.PENDING
+        comment.save()
+        ModerationAction.objects.bulk_create(
+            ModerationAction(
+                kind=ModerationAction.Kind.HOLD, rule=hold.rule, comment=comment, subject=author
+            )
+            for hold in holds
+        )
+        refresh_article_stats([article.pk])
     return comment
+
+
+def banned_message(ban) -> str:
+    if ban.expires_at is None:
+        return "Your account has been permanently barred from commenting and reporting."
+    until = timezone.localtime(ban.expires_at).strftime("%-d %B %Y, %H:%M")
+    return f"Your account is barred from commenting and reporting until {until}."
 
 
 @transaction.atomic

@@ -1,0 +1,54 @@
+"""Readers' reports, and the automatic hold once enough distinct readers report."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from .. import throttle
+from ..models import Comment, ModerationAction, Report
+from .posting import banned_message, refresh_article_stats
+from .rules import CommentRefused, active_ban
+
+
+@transaction.atomic
+def report_comment(
+    *, reporter, comment: Comment, reason: str, note: str = ""
+) -> tuple[Report, bool]:
+    """Record a report; returns (report, created). A second report by the same reader changes nothing."""
+    if comment.author_id == reporter.pk:
+        raise CommentRefused("You can't report your own comment.", rule="own comment")
+    ban = active_ban(reporter)
+    if ban is not None:
+        raise CommentRefused(banned_message(ban), rule="banned")
+    existing = Report.objects.filter(comment=comment, reporter=reporter).first()
+    if existing is not None:
+        return existing, False
+    throttle.check("report", reporter.pk)
+    # Lock the comment so concurrent reports and decisions see one another.
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                comment=comment, reporter=reporter, reason=reason, note=note
+            )
+    except IntegrityError:  # the same reader, twice at once
+        return Report.objects.get(comment=comment, reporter=reporter), False
+    _hold_if_reported_enough(comment)
+    return report, True
+
+
+def _hold_if_reported_enough(comment: Comment) -> None:
+    threshold = settings.COMMENTS_REPORTS_TO_HOLD
+    if comment.status != Comment.Status.VISIBLE or comment.approved_at is not None:
+        return  # a moderator's approval stands: reports are recorded but hold nothing
+    reporters = comment.reports.values("reporter").distinct().count()
+    if reporters < threshold:
+        return
+    comment.status = Comment.Status.PENDING
+    comment.save(update_fields=["status"])
+    ModerationAction.objects.create(
+        kind=ModerationAction.Kind.HOLD,
+        rule=f"reported by {reporters} readers",
+        comment=comment,
+        subject=comment.author,
+    )
+    refresh_article_stats([comment.article_id])

@@ -1,0 +1,67 @@
+"""Automatic rules applied to every new comment, read from the database on
+each post so moderators' changes in the admin take effect at once."""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .. import text
+from ..models import Ban, BlockedTerm, Comment, ModerationPolicy, PremoderatedReader
+
+
+class CommentRefused(ValidationError):
+    """A rule refuses the comment outright; the reader sees the message as a form error."""
+
+    def __init__(self, message, *, rule):
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass
+class Hold:
+    rule: str
+
+
+def active_ban(user) -> Ban | None:
+    if not user.is_authenticated:
+        return None
+    return Ban.objects.active().filter(user=user).order_by("-created_at").first()
+
+
+def _matches(phrase: str, body: str) -> bool:
+    words = [re.escape(word) for word in phrase.split()]
+    pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+    return re.search(pattern, body, flags=re.IGNORECASE) is not None
+
+
+def evaluate(*, author, article, body: str) -> list[Hold]:
+    """Return the holds that apply to a new comment; raise CommentRefused to refuse it."""
+    holds = []
+    for term in BlockedTerm.objects.all():
+        if _matches(term.phrase, body):
+            if term.action == BlockedTerm.Action.REFUSE:
+                raise CommentRefused(
+                    "Your comment contains language we don't publish. Please rephrase it.",
+                    rule=f"blocked term: {term.phrase}",
+                )
+            holds.append(Hold(f"blocked term: {term.phrase}"))
+
+    policy = ModerationPolicy.current()
+    links = text.count_links(body)
+    if links > policy.max_links:
+        holds.append(Hold(f"more than {policy.max_links} links ({links})"))
+    if policy.min_account_age_hours:
+        age = timezone.now() - author.date_joined
+        if age.total_seconds() < policy.min_account_age_hours * 3600:
+            holds.append(Hold(f"account younger than {policy.min_account_age_hours} hours"))
+    if policy.hold_until_first_approval and not (
+        Comment.objects.filter(author=author, approved_at__isnull=False).exists()
+    ):
+        holds.append(Hold("no approved comment yet"))
+    if article.premoderate_comments:
+        holds.append(Hold("article is pre-moderated"))
+    if PremoderatedReader.objects.filter(user=author).exists():
+        holds.append(Hold("reader is pre-moderated"))
+    return holds
