@@ -332,6 +332,42 @@ class ModerationPolicy(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
+class Median(models.Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = models.DurationField()
+
+
+class ModerationActionQuerySet(models.QuerySet):
+    MANUAL = ["approve", "hide", "restore", "dismiss", "ban"]
+
+    def decisions(self):
+        """Moderators' decisions (not automatic holds or refusals)."""
+        return self.filter(kind__in=self.MANUAL, moderator__isnull=False)
+
+    def since(self, when):
+        return self.filter(created_at__gte=when)
+
+    def per_day(self):
+        from django.db.models.functions import TruncDate
+
+        return (
+            self.annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(
+                n=models.Count("pk"),
+                median=Median(models.F("created_at") - models.F("first_report_at")),
+            )
+            .order_by("day")
+        )
+
+    def median_response(self):
+        """Median time from a report to the decision that resolved it."""
+        return self.filter(first_report_at__isnull=False).aggregate(
+            m=Median(models.F("created_at") - models.F("first_report_at"))
+        )["m"]
+
+
 class ModerationAction(models.Model):
     """The audit log: every decision, by a moderator or by a rule. Never edited."""
 
@@ -367,6 +403,8 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # For "time from report to decision": when the oldest open report was made.
     first_report_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ModerationActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

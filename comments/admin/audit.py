@@ -1,0 +1,111 @@
+"""The audit log (read-only for everyone) and the moderators' dashboard."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..models import Comment, ModerationAction, Report
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    change_list_template = "admin/comments/moderationaction/change_list.html"
+    list_display = ["created_at", "kind", "decided_by", "comment_link", "subject", "reason", "note"]
+    list_filter = ["kind", ("moderator", admin.RelatedOnlyFieldListFilter), "created_at"]
+    search_fields = ["note", "rule", "subject__username", "moderator__username"]
+    list_select_related = ["moderator", "subject", "comment"]
+    date_hierarchy = "created_at"
+
+    # The record is permanent: nobody adds, edits or deletes entries by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="By")
+    def decided_by(self, obj):
+        if obj.moderator:
+            return obj.moderator
+        return format_html("<em>rule: {}</em>", obj.rule)
+
+    @admin.display(description="Comment")
+    def comment_link(self, obj):
+        if obj.comment_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">#{}</a>',
+            reverse("admin:comments_comment_change", args=[obj.comment_id]),
+            obj.comment_id,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.dashboard_view)
+        return [path("dashboard/", view, name="comments_dashboard"), *super().get_urls()]
+
+    def dashboard_view(self, request):
+        if not request.user.has_perm("comments.view_moderationaction"):
+            raise PermissionDenied
+        today = timezone.localdate()
+        start = today - timedelta(days=29)
+        since = timezone.make_aware(timezone.datetime.combine(start, timezone.datetime.min.time()))
+        decisions = ModerationAction.objects.decisions().since(since)
+        rows = {row["day"]: row for row in decisions.per_day()}
+        days = []
+        for offset in range(30):
+            day = start + timedelta(days=offset)
+            row = rows.get(day, {})
+            median = row.get("median")
+            days.append(
+                {
+                    "day": day,
+                    "decisions": row.get("n", 0),
+                    "median_hours": round(median.total_seconds() / 3600, 1) if median else None,
+                }
+            )
+        median = decisions.median_response()
+        queue = Comment.objects.aggregate(
+            pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+            hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
+        )
+        queue["reported"] = Report.objects.open().values("comment").distinct().count()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Moderation dashboard",
+            "queue": queue,
+            "days": days,
+            "total_decisions": sum(d["decisions"] for d in days),
+            "median_hours": round(median.total_seconds() / 3600, 1) if median else None,
+            "decisions_chart": bar_chart([(d["day"], d["decisions"]) for d in days]),
+            "median_chart": bar_chart([(d["day"], d["median_hours"] or 0) for d in days], unit="h"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/comments/dashboard.html", context)
+
+
+def bar_chart(points, *, unit="", width=640, height=160):
+    """Geometry for a simple server-side SVG bar chart (drawn by the template)."""
+    top = max((value for _, value in points), default=0) or 1
+    slot = width / max(len(points), 1)
+    bars = []
+    for index, (day, value) in enumerate(points):
+        bar_height = round(value / top * (height - 20), 1)
+        bars.append(
+            {
+                "x": round(index * slot + 2, 1),
+                "y": round(height - bar_height, 1),
+                "width": round(slot - 4, 1),
+                "height": bar_height,
+                "label": f"{day:%d %b}: {value}{unit}",
+            }
+        )
+    return {"bars": bars, "width": width, "height": height, "max": top, "unit": unit}

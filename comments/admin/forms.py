@@ -1,0 +1,40 @@
+from django import forms
+
+from ..models import Comment
+
+
+class HideForm(forms.Form):
+    reason = forms.ChoiceField(choices=Comment.HideReason.choices)
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        help_text="Optional. The author sees the reason; the note is for moderators.",
+    )  # fmt: skip
+
+
+class BanForm(forms.Form):
+    DURATIONS = [
+        ("1", "1 day"),
+        ("7", "7 days"),
+        ("30", "30 days"),
+        ("365", "1 year"),
+        ("0", "Permanent"),
+    ]
+
+    duration = forms.ChoiceField(choices=DURATIONS, initial="7", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text="Recorded in the audit log.",
+    )  # fmt: skip
+    hide_comments = forms.BooleanField(
+        required=False, label="Also hide all their visible comments now"
+    )
+
+    @property
+    def days(self) -> int | None:
+        return int(self.cleaned_data["duration"]) or None
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Private note", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )

@@ -1,0 +1,338 @@
+"""The moderation queue: comments with their reports, context and one-click decisions."""
+
+from collections import Counter
+
+from django.contrib import admin, messages
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, Func, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.timesince import timesince
+
+from .. import moderation
+from ..models import Comment, ReaderNote, Report
+from ..moderation.decisions import decide_many
+from .forms import BanForm, HideForm
+
+OPEN = Q(reports__resolved_at__isnull=True)
+
+
+def _count(qs):
+    """A correlated COUNT(*) subquery (a plain function, so no GROUP BY is added)."""
+    return Coalesce(Subquery(qs.order_by().annotate(n=Func("pk", function="COUNT")).values("n")), 0)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("reported", "Reported"), ("pending", "Pending"), ("hidden", "Hidden")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "reported":
+                return queryset.filter(open_reports__gt=0)
+            case "pending":
+                return queryset.filter(status=Comment.Status.PENDING)
+            case "hidden":
+                return queryset.filter(status=Comment.Status.HIDDEN)
+        return queryset
+
+
+class ReportReasonFilter(admin.SimpleListFilter):
+    title = "report reason"
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return Report.Reason.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Report.Reason.values:
+            reported = Report.objects.filter(comment=OuterRef("pk"), reason=self.value())
+            return queryset.filter(Exists(reported))
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    change_list_template = "admin/comments/comment/change_list.html"
+    change_form_template = "admin/comments/comment/change_form.html"
+    list_display = ["excerpt", "author_history", "article_link", "report_summary", "age", "decide"]
+    list_filter = [
+        QueueFilter,
+        ReportReasonFilter,
+        "status",
+        ("article", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
+    list_select_related = ["author", "article"]
+    search_fields = ["body", "author__username", "author__first_name", "author__last_name"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = [
+        "approve_selected",
+        "hide_selected",
+        "restore_selected",
+        "dismiss_selected",
+        "ban_authors",
+    ]
+    fields = [
+        "article", "author", "status", "hidden_reason", "hidden_note", "created_at", "edited_at",
+        "approved_at", "body", "thread_context", "history",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    # Comments change only through moderation decisions, never by editing the row.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    def has_ban_permission(self, request):
+        return request.user.has_perm("comments.ban_commenter")
+
+    def get_queryset(self, request):
+        author_comments = Comment.objects.filter(author=OuterRef("author"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_reports=Count("reports", filter=OPEN),
+                open_reasons=ArrayAgg("reports__reason", filter=OPEN, default=Value([])),
+                report_total=Count("reports"),
+                first_open_report=Min("reports__created_at", filter=OPEN),
+                author_approved=_count(author_comments.filter(approved_at__isnull=False)),
+                author_hidden=_count(author_comments.filter(status=Comment.Status.HIDDEN)),
+                author_reported=_count(Report.objects.filter(comment__author=OuterRef("author"))),
+                author_notes=_count(ReaderNote.objects.filter(user=OuterRef("author"))),
+            )
+        )
+
+    def get_ordering(self, request):
+        if request.GET.get("queue") == "reported":
+            return ["-open_reports", "first_open_report"]  # most reported, then longest waiting
+        return ["-created_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        sizes = Comment.objects.aggregate(
+            pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+            hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
+        )
+        sizes["reported"] = Report.objects.open().values("comment").distinct().count()
+        context = {"queue_sizes": sizes, "current_queue": request.GET.get("queue", "")}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The decision buttons need the same annotations as the list rows.
+        context = {"hide_reasons": Comment.HideReason.choices, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)
+
+    # Columns -----------------------------------------------------------------
+
+    @admin.display(description="Comment")
+    def excerpt(self, obj):
+        status = "" if obj.status == Comment.Status.VISIBLE else obj.get_status_display()
+        return format_html(
+            '<div class="mod-excerpt">{}</div>{}',
+            Truncator(obj.body).chars(280),
+            format_html('<span class="mod-status mod-status--{}">{}</span>', obj.status, status)
+            if status
+            else "",
+        )
+
+    @admin.display(description="Author")
+    def author_history(self, obj):
+        return format_html(
+            '<a href="{}"><strong>{}</strong></a><br><span class="mod-history">'
+            "{} approved · {} hidden · {} reports against · {} notes</span>",
+            reverse("admin:comments_commenter_change", args=[obj.author_id]),
+            obj.author.display_name,
+            obj.author_approved,
+            obj.author_hidden,
+            obj.author_reported,
+            obj.author_notes,
+        )
+
+    @admin.display(description="Article", ordering="article__title")
+    def article_link(self, obj):
+        return format_html(
+            '{}<br><a href="{}" target="_blank" rel="noopener">View in thread ↗</a>',
+            Truncator(obj.article.title).chars(60),
+            obj.get_absolute_url(),
+        )
+
+    @admin.display(description="Reports", ordering="open_reports")
+    def report_summary(self, obj):
+        if not obj.report_total:
+            return "—"
+        reasons = Counter(obj.open_reasons)
+        labels = dict(Report.Reason.choices)
+        detail = format_html_join(
+            ", ", "{} ×{}", ((labels[r], n) for r, n in reasons.most_common())
+        )
+        return format_html(
+            "<strong>{} open</strong> of {}<br>{}", obj.open_reports, obj.report_total, detail
+        )
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj):
+        return timesince(obj.created_at).split(",")[0]
+
+    @admin.display(description="Decide")
+    def decide(self, obj):
+        return render_to_string(
+            "admin/comments/comment/_decide.html",
+            {"comment": obj, "reasons": Comment.HideReason.choices},
+        )
+
+    @admin.display(description="Thread context")
+    def thread_context(self, obj):
+        parent = obj.parent
+        replies = obj.replies.select_related("author")
+        return render_to_string(
+            "admin/comments/comment/_context.html",
+            {"comment": obj, "parent": parent, "replies": replies},
+        )
+
+    @admin.display(description="History")
+    def history(self, obj):
+        return render_to_string(
+            "admin/comments/comment/_history.html",
+            {
+                "actions": obj.actions.select_related("moderator"),
+                "reports": obj.reports.select_related("reporter").order_by("created_at"),
+            },
+        )
+
+    # One-click decisions ------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="comments_comment_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        decision = request.POST.get("decision")
+        kwargs = {"comment": comment, "moderator": request.user}
+        try:
+            match decision:
+                case "approve":
+                    moderation.approve(**kwargs)
+                case "restore":
+                    moderation.restore(**kwargs)
+                case "dismiss":
+                    moderation.dismiss_reports(**kwargs)
+                case "hide":
+                    form = HideForm(
+                        {
+                            "reason": request.POST.get(
+                                f"hide_reason_{pk}", request.POST.get("reason")
+                            ),
+                            "note": request.POST.get(
+                                f"hide_note_{pk}", request.POST.get("note", "")
+                            ),
+                        }
+                    )
+                    if not form.is_valid():
+                        self.message_user(
+                            request, "Choose a reason to hide a comment.", messages.ERROR
+                        )
+                        return self._back(request)
+                    moderation.hide(**kwargs, **form.cleaned_data)
+                case _:
+                    self.message_user(request, "Unknown decision.", messages.ERROR)
+                    return self._back(request)
+        except ValueError as error:
+            self.message_user(request, str(error), messages.WARNING)
+            return self._back(request)
+        self.message_user(request, f"Comment {pk}: {decision} recorded.", messages.SUCCESS)
+        return self._back(request)
+
+    def _back(self, request):
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("admin:comments_comment_changelist")
+        return HttpResponseRedirect(back)
+
+    # Bulk actions -----------------------------------------------------------
+
+    def _bulk(self, request, queryset, decision, verb, **kwargs):
+        done = decide_many(decision, queryset, moderator=request.user, **kwargs)
+        skipped = queryset.count() - done
+        note = f" ({skipped} skipped: not applicable)" if skipped else ""
+        self.message_user(request, f"{verb} {done} comment(s){note}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    def approve_selected(self, request, queryset):
+        self._bulk(request, queryset, moderation.approve, "Approved")
+
+    @admin.action(description="Restore selected hidden comments", permissions=["moderate"])
+    def restore_selected(self, request, queryset):
+        self._bulk(request, queryset, moderation.restore, "Restored")
+
+    @admin.action(description="Dismiss reports on selected comments", permissions=["moderate"])
+    def dismiss_selected(self, request, queryset):
+        self._bulk(request, queryset, moderation.dismiss_reports, "Dismissed reports on")
+
+    @admin.action(description="Hide selected comments…", permissions=["moderate"])
+    def hide_selected(self, request, queryset):
+        form = HideForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._bulk(request, queryset, moderation.hide, "Hid", **form.cleaned_data)
+            return None
+        return self._intermediate(request, queryset, form, "hide_selected", "Hide comments")
+
+    @admin.action(description="Ban authors of selected comments…", permissions=["ban"])
+    def ban_authors(self, request, queryset):
+        form = BanForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            authors = {c.author for c in queryset.select_related("author")}
+            for author in authors:
+                moderation.ban(
+                    user=author, moderator=request.user, reason=form.cleaned_data["reason"],
+                    days=form.days, hide_comments=form.cleaned_data["hide_comments"],
+                )  # fmt: skip
+            self.message_user(request, f"Banned {len(authors)} reader(s).", messages.SUCCESS)
+            return None
+        return self._intermediate(request, queryset, form, "ban_authors", "Ban authors")
+
+    def _intermediate(self, request, queryset, form, action, title):
+        return TemplateResponse(
+            request,
+            "admin/comments/comment/intermediate.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "action": action,
+                "queryset": queryset.select_related("author"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,235 @@
+"""Readers as moderators see them: history, private notes, bans and pre-moderation."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .. import moderation
+from ..models import (
+    Ban,
+    Comment,
+    Commenter,
+    ModerationAction,
+    PremoderatedReader,
+    ReaderNote,
+    Report,
+)
+from .forms import BanForm, NoteForm
+
+
+@admin.register(Commenter)
+class CommenterAdmin(admin.ModelAdmin):
+    change_form_template = "admin/comments/commenter/change_form.html"
+    list_display = [
+        "username",
+        "display",
+        "date_joined",
+        "visible",
+        "hidden",
+        "reports_against",
+        "standing",
+    ]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    list_filter = ["date_joined"]
+    fields = ["username", "first_name", "last_name", "date_joined", "last_login", "record"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                visible=Count(
+                    "comments", filter=Q(comments__status=Comment.Status.VISIBLE), distinct=True
+                ),
+                hidden=Count(
+                    "comments", filter=Q(comments__status=Comment.Status.HIDDEN), distinct=True
+                ),
+                reports_against=Count("comments__reports", distinct=True),
+            )
+        )
+
+    @admin.display(description="Name")
+    def display(self, obj):
+        return obj.display_name
+
+    @admin.display(description="Visible comments", ordering="visible")
+    def visible(self, obj):
+        return obj.visible
+
+    @admin.display(description="Hidden", ordering="hidden")
+    def hidden(self, obj):
+        return obj.hidden
+
+    @admin.display(description="Reports against", ordering="reports_against")
+    def reports_against(self, obj):
+        return obj.reports_against
+
+    @admin.display(description="Standing")
+    def standing(self, obj):
+        ban = moderation.active_ban(obj)
+        if ban:
+            return format_html('<strong class="mod-status mod-status--hidden">{}</strong>', ban)
+        return "Pre-moderated" if PremoderatedReader.objects.filter(user=obj).exists() else "Good"
+
+    @admin.display(description="Moderation record")
+    def record(self, obj):
+        comments = Comment.objects.filter(author=obj)
+        return render_to_string(
+            "admin/comments/commenter/_record.html",
+            {
+                "reader": obj,
+                "counts": comments.aggregate(
+                    visible=Count("pk", filter=Q(status=Comment.Status.VISIBLE)),
+                    approved=Count("pk", filter=Q(approved_at__isnull=False)),
+                    pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
+                    hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
+                ),
+                "reports_against": Report.objects.filter(comment__author=obj).count(),
+                "ban": moderation.active_ban(obj),
+                "bans": obj.bans.select_related("created_by").order_by("-created_at"),
+                "premoderated": PremoderatedReader.objects.filter(user=obj).first(),
+                "notes": ReaderNote.objects.filter(user=obj).select_related("written_by"),
+                "actions": ModerationAction.objects.filter(subject=obj).select_related(
+                    "moderator", "comment"
+                )[:50],
+                "recent": comments.select_related("article").order_by("-created_at")[:10],
+            },
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/ban/", wrap(self.ban_view), name="comments_commenter_ban"),
+            path("<int:pk>/note/", wrap(self.note_view), name="comments_commenter_note"),
+            path(
+                "<int:pk>/premoderation/",
+                wrap(self.premoderation_view),
+                name="comments_commenter_premoderation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _reader(self, pk):
+        return get_object_or_404(Commenter, pk=pk)
+
+    def _back(self, reader):
+        return HttpResponseRedirect(reverse("admin:comments_commenter_change", args=[reader.pk]))
+
+    def ban_view(self, request, pk):
+        if not request.user.has_perm("comments.ban_commenter"):
+            raise PermissionDenied
+        reader = self._reader(pk)
+        form = BanForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            moderation.ban(
+                user=reader, moderator=request.user, reason=form.cleaned_data["reason"],
+                days=form.days, hide_comments=form.cleaned_data["hide_comments"],
+            )  # fmt: skip
+            self.message_user(request, f"{reader.display_name} is banned.", messages.SUCCESS)
+            return self._back(reader)
+        return TemplateResponse(
+            request,
+            "admin/comments/commenter/ban.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Ban {reader.display_name}",
+                "reader": reader,
+                "form": form,
+                "visible_comments": Comment.objects.visible().filter(author=reader).count(),
+                "opts": self.model._meta,
+            },
+        )
+
+    def note_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("comments.add_readernote"):
+            raise PermissionDenied
+        reader = self._reader(pk)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            ReaderNote.objects.create(
+                user=reader, text=form.cleaned_data["text"], written_by=request.user
+            )
+            self.message_user(request, "Note added.", messages.SUCCESS)
+        else:
+            self.message_user(request, "A note needs some text.", messages.ERROR)
+        return self._back(reader)
+
+    def premoderation_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("comments.moderate_comment"):
+            raise PermissionDenied
+        reader = self._reader(pk)
+        on = request.POST.get("on") == "1"
+        moderation.set_premoderation(user=reader, moderator=request.user, on=on)
+        state = "on" if on else "off"
+        self.message_user(
+            request, f"Pre-moderation {state} for {reader.display_name}.", messages.SUCCESS
+        )
+        return self._back(reader)
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "expires_at", "is_active", "created_by", "reason"]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["user__username", "reason"]
+    list_select_related = ["user", "created_by"]
+    readonly_fields = ["user", "reason", "created_by", "created_at", "expires_at", "lifted_at"]
+    actions = ["lift_selected"]
+
+    def has_add_permission(self, request):
+        return False  # bans are made from a reader's page or the queue, through the workflow
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(boolean=True, description="Active")
+    def is_active(self, obj):
+        return obj.lifted_at is None and (obj.expires_at is None or obj.expires_at > timezone.now())
+
+    @admin.action(description="Lift selected bans", permissions=["change"])
+    def lift_selected(self, request, queryset):
+        for ban in queryset:
+            moderation.lift_ban(ban=ban, moderator=request.user)
+        self.message_user(request, f"Lifted {queryset.count()} ban(s).", messages.SUCCESS)
+
+
+@admin.register(ReaderNote)
+class ReaderNoteAdmin(admin.ModelAdmin):
+    list_display = ["user", "text", "written_by", "created_at"]
+    search_fields = ["user__username", "text"]
+    list_select_related = ["user", "written_by"]
+    readonly_fields = ["user", "text", "written_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # notes are written on the reader's page
+
+
+@admin.register(PremoderatedReader)
+class PremoderatedReaderAdmin(admin.ModelAdmin):
+    list_display = ["user", "added_by", "created_at"]
+    list_select_related = ["user", "added_by"]
+    readonly_fields = ["user", "added_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
