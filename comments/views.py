@@ -89,6 +89,9 @@ def edit(request, pk):
     comment = _own_comment(request, pk)
     if not comment.can_edit(request.user):
         raise PermissionDenied("Comments can only be edited shortly after posting.")
+    ban = moderation.active_ban(request.user)
+    if ban is not None:
+        raise PermissionDenied(banned_message(ban))
     form = EditCommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
         moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])

@@ -40,6 +40,22 @@ def editor(db):
 
 
 @pytest.fixture
+def moderator(db):
+    user = UserFactory(username="moderator", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture
+def banned_reader(db, moderator):
+    from comments import moderation
+
+    user = UserFactory(username="banned")
+    moderation.ban(user=user, moderator=moderator, reason="Abuse", days=7)
+    return user
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(username="boss", is_staff=True, is_superuser=True)
 

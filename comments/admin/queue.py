@@ -109,20 +109,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         author_comments = Comment.objects.filter(author=OuterRef("author"))
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                open_reports=Count("reports", filter=OPEN),
-                open_reasons=ArrayAgg("reports__reason", filter=OPEN, default=Value([])),
-                report_total=Count("reports"),
-                first_open_report=Min("reports__created_at", filter=OPEN),
-                author_approved=_count(author_comments.filter(approved_at__isnull=False)),
-                author_hidden=_count(author_comments.filter(status=Comment.Status.HIDDEN)),
-                author_reported=_count(Report.objects.filter(comment__author=OuterRef("author"))),
-                author_notes=_count(ReaderNote.objects.filter(user=OuterRef("author"))),
-            )
-        )
+        # Built here rather than by super(), which orders before these annotations exist.
+        return Comment.objects.annotate(
+            open_reports=Count("reports", filter=OPEN),
+            open_reasons=ArrayAgg("reports__reason", filter=OPEN, default=Value([])),
+            report_total=Count("reports"),
+            first_open_report=Min("reports__created_at", filter=OPEN),
+            author_approved=_count(author_comments.filter(approved_at__isnull=False)),
+            author_hidden=_count(author_comments.filter(status=Comment.Status.HIDDEN)),
+            author_reported=_count(Report.objects.filter(comment__author=OuterRef("author"))),
+            author_notes=_count(ReaderNote.objects.filter(user=OuterRef("author"))),
+        ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         if request.GET.get("queue") == "reported":

@@ -1,0 +1,310 @@
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from comments import moderation
+from comments.models import Comment, ModerationAction, Report
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("admin:comments_comment_changelist")
+
+
+def decide(client, comment, decision, **extra):
+    data = {"decision": decision, **extra}
+    return client.post(reverse("admin:comments_comment_decide", args=[comment.pk]), data)
+
+
+def reported(comment, n=3, reason="abuse"):
+    for reporter in UserFactory.create_batch(n):
+        moderation.report_comment(reporter=reporter, comment=comment, reason=reason)
+    comment.refresh_from_db()
+    return comment
+
+
+def test_reported_queue_lists_most_reported_first(client, moderator, published_article, settings):
+    settings.COMMENTS_REPORTS_TO_HOLD = 10
+    once = reported(CommentFactory(article=published_article, body="once"), 1)
+    thrice = reported(CommentFactory(article=published_article, body="thrice"), 3)
+    CommentFactory(article=published_article, body="never")
+    client.force_login(moderator)
+    response = client.get(QUEUE, {"queue": "reported"})
+    assert response.status_code == 200
+    rows = list(response.context["cl"].result_list)
+    assert rows == [thrice, once]
+    html = response.content.decode()
+    assert "3 open" in html and "Harassment or abuse ×3" in html
+    assert "View in thread" in html and "reports against" in html
+
+
+@pytest.mark.parametrize(("queue", "expected"), [("pending", "held"), ("hidden", "removed")])
+def test_pending_and_hidden_queues(client, moderator, published_article, queue, expected):
+    CommentFactory(article=published_article, body="held", status="pending")
+    CommentFactory(article=published_article, body="removed", status="hidden")
+    CommentFactory(article=published_article, body="fine")
+    client.force_login(moderator)
+    rows = client.get(QUEUE, {"queue": queue}).context["cl"].result_list
+    assert [c.body for c in rows] == [expected]
+
+
+def test_queue_search_by_text_and_author(client, moderator, published_article):
+    author = UserFactory(username="troll99")
+    CommentFactory(article=published_article, author=author, body="alpha")
+    CommentFactory(article=published_article, body="beta gamma")
+    client.force_login(moderator)
+    assert [c.body for c in client.get(QUEUE, {"q": "troll99"}).context["cl"].result_list] == [
+        "alpha"
+    ]
+    assert [c.body for c in client.get(QUEUE, {"q": "gamma"}).context["cl"].result_list] == [
+        "beta gamma"
+    ]
+
+
+def test_queue_query_count_does_not_grow_with_rows(
+    client, moderator, published_article, django_assert_max_num_queries
+):
+    for _ in range(30):
+        reported(CommentFactory(article=published_article), 2)
+    client.force_login(moderator)
+    with django_assert_max_num_queries(14):
+        client.get(QUEUE, {"queue": "reported"})
+
+
+def test_approve_makes_visible_and_resolves_reports(client, moderator, published_article):
+    comment = reported(CommentFactory(article=published_article, body="Contested"))
+    assert comment.status == "pending"
+    client.force_login(moderator)
+    response = decide(client, comment, "approve", next=f"{QUEUE}?queue=reported")
+    assert response.status_code == 302 and response["Location"] == f"{QUEUE}?queue=reported"
+    comment.refresh_from_db()
+    assert comment.status == "visible" and comment.approved_at
+    assert not Report.objects.open().exists()
+    action = ModerationAction.objects.get(kind="approve")
+    assert action.moderator == moderator and action.first_report_at is not None
+    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_hide_with_reason_shows_placeholder_and_reason_to_author(
+    client, moderator, reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader, body="Personal address here")
+    CommentFactory(parent=comment, body="A reply")
+    client.force_login(moderator)
+    decide(
+        client,
+        comment,
+        "hide",
+        **{
+            f"hide_reason_{comment.pk}": "personal_information",
+            f"hide_note_{comment.pk}": "doxxing",
+        },
+    )
+    comment.refresh_from_db()
+    assert (comment.status, comment.hidden_reason, comment.hidden_note) == (
+        "hidden",
+        "personal_information",
+        "doxxing",
+    )
+    client.logout()
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "This comment was removed by a moderator." in html and "Personal address" not in html
+    assert "Comments 1" in html
+    client.force_login(reader)
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert (
+        "Personal address here" in html and "Removed by a moderator: Personal information" in html
+    )
+    assert "doxxing" not in html
+
+
+def test_hide_without_valid_reason_changes_nothing(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(moderator)
+    decide(client, comment, "hide", **{f"hide_reason_{comment.pk}": "because"})
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
+
+
+def test_restore_hidden_comment(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+    client.force_login(moderator)
+    decide(client, comment, "restore")
+    comment.refresh_from_db()
+    assert comment.status == "visible" and comment.hidden_reason == ""
+    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_restore_of_visible_comment_is_refused_with_message(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(moderator)
+    response = decide(client, comment, "restore")
+    assert response.status_code == 302
+    assert not ModerationAction.objects.exists()
+
+
+def test_dismiss_reports_keeps_comment(client, moderator, published_article, settings):
+    settings.COMMENTS_REPORTS_TO_HOLD = 5
+    comment = reported(CommentFactory(article=published_article), 2)
+    client.force_login(moderator)
+    decide(client, comment, "dismiss")
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not Report.objects.open().exists()
+    assert ModerationAction.objects.get().kind == "dismiss"
+
+
+def test_unknown_decision_and_get_are_refused(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(moderator)
+    decide(client, comment, "obliterate")
+    assert (
+        client.get(reverse("admin:comments_comment_decide", args=[comment.pk])).status_code == 405
+    )
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
+
+
+def test_bulk_hide_asks_for_reason_then_hides_all(client, moderator, published_article):
+    comments = CommentFactory.create_batch(3, article=published_article)
+    ids = [c.pk for c in comments]
+    client.force_login(moderator)
+    page = client.post(QUEUE, {"action": "hide_selected", "_selected_action": ids})
+    assert page.status_code == 200 and "reason" in page.content.decode()
+    client.post(
+        QUEUE, {"action": "hide_selected", "_selected_action": ids, "apply": "1", "reason": "spam"}
+    )
+    assert set(Comment.objects.values_list("status", flat=True)) == {"hidden"}
+    assert ModerationAction.objects.filter(kind="hide").count() == 3
+    assert "Comments 0" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_bulk_approve(client, moderator, published_article):
+    comments = CommentFactory.create_batch(2, article=published_article, status="pending")
+    client.force_login(moderator)
+    client.post(QUEUE, {"action": "approve_selected", "_selected_action": [c.pk for c in comments]})
+    assert set(Comment.objects.values_list("status", flat=True)) == {"visible"}
+
+
+def test_ban_from_queue_with_hide_all(client, moderator, published_article):
+    troll = UserFactory(username="troll")
+    comments = CommentFactory.create_batch(3, article=published_article, author=troll)
+    CommentFactory(article=published_article, body="bystander")
+    client.force_login(moderator)
+    url = reverse("admin:comments_commenter_ban", args=[troll.pk])
+    assert "3 visible comments" in client.get(url).content.decode()
+    response = client.post(
+        url, {"duration": "0", "reason": "Repeated abuse", "hide_comments": "on"}
+    )
+    assert response.status_code == 302
+    assert moderation.active_ban(troll).is_permanent
+    assert Comment.objects.filter(author=troll, status="hidden").count() == len(comments)
+    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
+    assert ModerationAction.objects.filter(kind="ban", subject=troll).count() == 1
+
+
+def test_ban_form_requires_reason(client, moderator, reader):
+    client.force_login(moderator)
+    url = reverse("admin:comments_commenter_ban", args=[reader.pk])
+    response = client.post(url, {"duration": "7", "reason": ""})
+    assert response.status_code == 200 and moderation.active_ban(reader) is None
+
+
+def test_moderator_adds_private_note_and_sees_reader_history(
+    client, moderator, reader, published_article
+):
+    CommentFactory(article=published_article, author=reader)
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:comments_commenter_note", args=[reader.pk]), {"text": "Warned by email"}
+    )
+    page = client.get(reverse("admin:comments_commenter_change", args=[reader.pk])).content.decode()
+    assert "Warned by email" in page and "1 visible" in page
+
+
+def test_comment_admin_page_shows_thread_context_and_history(client, moderator, published_article):
+    parent = CommentFactory(article=published_article, body="The parent")
+    comment = CommentFactory(parent=parent, body="The comment")
+    CommentFactory(parent=comment, body="A reply")
+    reported(comment, 1)
+    moderation.hide(comment=comment, moderator=moderator, reason="off_topic")
+    client.force_login(moderator)
+    html = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    for text in ("The parent", "The comment", "A reply", "Off-topic", "Hidden", str(moderator)):
+        assert text in html
+
+
+def test_audit_log_is_read_only_even_for_superusers(
+    client, superuser, moderator, published_article
+):
+    comment = CommentFactory(article=published_article)
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+    action = ModerationAction.objects.get()
+    client.force_login(superuser)
+    changelist = reverse("admin:comments_moderationaction_changelist")
+    assert client.get(changelist, {"kind": "hide"}).status_code == 200
+    assert (
+        client.post(
+            reverse("admin:comments_moderationaction_delete", args=[action.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    client.post(
+        reverse("admin:comments_moderationaction_change", args=[action.pk]), {"note": "rewritten"}
+    )
+    action.refresh_from_db()
+    assert action.note == "" and ModerationAction.objects.count() == 1
+    assert client.get(reverse("admin:comments_moderationaction_add")).status_code == 403
+
+
+def test_dashboard_shows_queue_sizes_and_charts(client, moderator, published_article):
+    comment = reported(CommentFactory(article=published_article))
+    moderation.approve(comment=comment, moderator=moderator)
+    CommentFactory(article=published_article, status="pending")
+    client.force_login(moderator)
+    response = client.get(reverse("admin:comments_dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html and "median report" in html
+    assert response.context["queue"]["pending"] == 1
+    assert response.context["total_decisions"] == 1
+    assert response.context["median_hours"] is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_decisions_leave_consistent_state_and_both_recorded(published_article):
+    comment = CommentFactory(article=published_article)
+    first, second = (
+        UserFactory(username="m1", is_staff=True),
+        UserFactory(username="m2", is_staff=True),
+    )
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(decision, moderator, **kwargs):
+        try:
+            barrier.wait()
+            decision(comment=Comment.objects.get(pk=comment.pk), moderator=moderator, **kwargs)
+        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(moderation.hide, first), kwargs={"reason": "spam"}),
+        threading.Thread(target=run, args=(moderation.approve, second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    comment.refresh_from_db()
+    kinds = list(ModerationAction.objects.order_by("pk").values_list("kind", flat=True))
+    assert sorted(kinds) == ["approve", "hide"]
+    # The final state is the later decision's, and the count agrees with it.
+    assert comment.status == ("visible" if kinds[-1] == "approve" else "hidden")
+    published_article.refresh_from_db()
+    assert published_article.comment_count == (1 if comment.status == "visible" else 0)

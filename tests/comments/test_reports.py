@@ -1,0 +1,121 @@
+import pytest
+from django.urls import reverse
+
+from comments import moderation
+from comments.models import Comment, ModerationAction, Report
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def report(client, comment, reason="spam", note=""):
+    return client.post(
+        reverse("comments:report", args=[comment.pk]), {"reason": reason, "note": note}
+    )
+
+
+def test_report_button_shown_to_other_logged_in_readers_only(
+    client, reader, other_reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader)
+    url = reverse("comments:report", args=[comment.pk])
+    assert url not in client.get(published_article.get_absolute_url()).content.decode()
+    client.force_login(reader)
+    assert url not in client.get(published_article.get_absolute_url()).content.decode()
+    client.force_login(other_reader)
+    assert url in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_reader_reports_with_reason_and_note(client, other_reader, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(other_reader)
+    page = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    assert "Harassment or abuse" in page and comment.body in page
+    response = report(client, comment, "abuse", "Targets another reader")
+    assert response.status_code == 302
+    saved = Report.objects.get()
+    assert (saved.reporter, saved.reason, saved.note) == (
+        other_reader,
+        "abuse",
+        "Targets another reader",
+    )
+    assert "Thank you" in client.get(response["Location"]).content.decode()
+
+
+def test_second_report_by_same_reader_changes_nothing_and_says_so(
+    client, other_reader, published_article
+):
+    comment = CommentFactory(article=published_article)
+    client.force_login(other_reader)
+    report(client, comment, "spam")
+    response = report(client, comment, "abuse")
+    assert Report.objects.count() == 1 and Report.objects.get().reason == "spam"
+    assert "already reported" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("reason", ["", "nonsense"])
+def test_report_without_valid_reason_is_a_form_error(
+    client, other_reader, published_article, reason
+):
+    comment = CommentFactory(article=published_article)
+    client.force_login(other_reader)
+    response = report(client, comment, reason)
+    assert (
+        response.status_code == 200
+        and "errorlist" in response.content.decode()
+        or "form-error" in response.content.decode()
+    )
+    assert not Report.objects.exists()
+
+
+def test_cannot_report_own_comment(client, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader)
+    client.force_login(reader)
+    assert report(client, comment).status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_banned_reader_cannot_report(client, banned_reader, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(banned_reader)
+    response = report(client, comment)
+    assert response.status_code == 403 and "until" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_reports_are_rate_limited(client, other_reader, published_article, settings):
+    settings.COMMENTS_RATE_LIMIT = 2
+    comments = CommentFactory.create_batch(3, article=published_article)
+    client.force_login(other_reader)
+    assert report(client, comments[0]).status_code == 302
+    assert report(client, comments[1]).status_code == 302
+    assert report(client, comments[2]).status_code == 429
+    assert Report.objects.count() == 2
+
+
+def test_three_distinct_reporters_hold_the_comment(client, published_article, settings):
+    settings.COMMENTS_REPORTS_TO_HOLD = 3
+    comment = CommentFactory(article=published_article, body="Nasty remark")
+    reporters = UserFactory.create_batch(3)
+    for n, reporter in enumerate(reporters):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="abuse")
+        comment.refresh_from_db()
+        assert comment.status == ("pending" if n == 2 else "visible")
+    hold = ModerationAction.objects.get(kind="hold")
+    assert hold.moderator is None and "reported by 3 readers" in hold.rule
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Nasty remark" not in html and "Comments 0" in html
+
+
+def test_approved_comment_is_not_held_again_by_later_reports(published_article):
+    comment = CommentFactory(article=published_article)
+    moderator = UserFactory(is_staff=True)
+    for reporter in UserFactory.create_batch(3):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="spam")
+    moderation.approve(comment=Comment.objects.get(pk=comment.pk), moderator=moderator)
+    for reporter in UserFactory.create_batch(4):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="spam")
+    comment.refresh_from_db()
+    assert comment.status == "visible"
+    assert Report.objects.filter(comment=comment).count() == 7
+    assert Report.objects.open().filter(comment=comment).count() == 4
