@@ -51,7 +51,7 @@ def _fragment_key(node: Node, viewer: Viewer, variant: str) -> str:
         node.shown,
         variant,
         author.display_name,
-        getattr(author, "avatar_url", None),
+        author.avatar_url,
         author.is_staff,
         comment.author_id in viewer.byline_ids,
         node.reply_to.author.display_name if node.reply_to else "",

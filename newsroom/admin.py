@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.template.loader import render_to_string
 
 from .models import User
 
@@ -7,3 +8,20 @@ from .models import User
 @admin.register(User)
 class NewsroomUserAdmin(UserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "date_joined"]
+    # Avatars are only set through the reader's settings page, which checks and resizes
+    # them; the admin can see one and take it down, not upload a raw file.
+    fieldsets = [*UserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
+    readonly_fields = ["avatar_preview"]
+    actions = ["remove_avatars"]
+
+    @admin.display(description="Avatar")
+    def avatar_preview(self, user):
+        return render_to_string("includes/_avatar.html", {"person": user, "size": 64})
+
+    @admin.action(description="Remove the selected users’ avatars", permissions=["change"])
+    def remove_avatars(self, request, queryset):
+        removed = 0
+        for user in queryset.exclude(avatar=""):
+            user.remove_avatar()
+            removed += 1
+        self.message_user(request, f"Removed {removed} avatar(s).", messages.SUCCESS)

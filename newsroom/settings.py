@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "axes",
     "newsroom",
     "articles",
     "comments",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -136,11 +139,38 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     # Only trust the forwarded scheme when a proxy we run sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "admin:login"
+# Reader accounts
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before any password check;
+    # every login, the admin's included, goes through authenticate() and so through it.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Uploaded avatars are served by Django only when nothing in front of it does
+# (local development, or a small deployment that sets SERVE_MEDIA=True).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+
+# django-axes: failed logins are counted per username and, separately, per client
+# address; either reaching the limit pauses logins for that username or address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_CLIENT_IP_CALLABLE = "newsroom.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "newsroom.throttling.lockout_username"
+AXES_LOCKOUT_CALLABLE = "newsroom.throttling.lockout_response"
+# Left off deliberately: a success deletes the address's failures as well as the
+# username's, so an attacker could log in to their own account between guesses.
+AXES_RESET_ON_SUCCESS = False
+# We only need failures; a row per successful login would just accumulate.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,8 @@
+from io import BytesIO
+
 import pytest
 from django.contrib.auth.models import Group
+from PIL import Image
 
 from tests.factories import ArticleFactory, UserFactory
 
@@ -63,3 +66,27 @@ def superuser(db):
 @pytest.fixture
 def published_article(db, editor):
     return ArticleFactory(title="Council approves flood barrier", authors=[editor])
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s per hash by design; login and throttling tests hash dozens of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    # Uploaded files (avatars) go to a throwaway folder, never the developer's .data/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture
+def image_bytes():
+    """Make an image file's bytes: image_bytes("JPEG", size=(300, 200))."""
+
+    def make(image_format="PNG", size=(300, 200), colour=(30, 90, 160)) -> bytes:
+        buffer = BytesIO()
+        Image.new("RGB", size, colour).save(buffer, format=image_format)
+        return buffer.getvalue()
+
+    return make

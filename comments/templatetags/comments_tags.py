@@ -1,10 +1,12 @@
 from django import template
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 
 from .. import moderation, rendering, threads
 from ..forms import CommentForm
+from ..models import Comment
 
 register = template.Library()
 
@@ -45,3 +47,16 @@ def comment_section(context, article):
         "form": CommentForm(article=article, author=user) if can_comment else None,
         "banned_message": moderation.banned_message(ban) if ban else "",
     }
+
+
+@register.inclusion_tag("comments/_profile_comments.html", takes_context=True)
+def profile_comments(context, person):
+    """A reader's visible comments on public articles, newest first, paginated."""
+    comments = (
+        Comment.objects.public()
+        .filter(author=person)
+        .select_related("article")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(comments, 20).get_page(context["request"].GET.get("page"))
+    return {"person": person, "page_obj": page, "comments": page.object_list}

@@ -76,3 +76,33 @@ def screenshot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_snapshot(django_db_setup, django_db_blocker):
+    """The migrated database (the Editors group...) as JSON, taken before Playwright starts."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    with django_db_blocker.unblock():
+        snapshot = getattr(connection, "_test_serialized_contents", None)
+        return snapshot or connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _snapshot_survives_playwright(_migrated_snapshot, browser):
+    # Playwright's sync API keeps an asyncio loop running in this thread, and while one
+    # runs Django's connection storage is per context instead of per thread: from here on
+    # tests get a fresh connection object that lacks the snapshot, so hand it over.
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connections[DEFAULT_DB_ALIAS]._test_serialized_contents = _migrated_snapshot
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_data(django_db_serialized_rollback):
+    """Give every journey the rows data migrations create, such as the Editors group.
+
+    Journeys are transactional tests, whose teardown empties every table; without
+    this, whichever journey runs second would find those rows gone.
+    """

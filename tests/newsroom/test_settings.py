@@ -7,8 +7,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, **env):
-    skip = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {k: v for k, v in os.environ.items() if k not in skip}
+    # The browser conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment
+    # check that inherited it would fail on async.E001, which production never sets.
+    leaked = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in leaked}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
