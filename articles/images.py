@@ -74,7 +74,7 @@ def make_renditions(field_file) -> list[dict]:
     folder = PurePosixPath(field_file.name).parent / "renditions"
     with field_file.open("rb") as f, Image.open(f) as original:
         image = _flatten(ImageOps.exif_transpose(original))
-    widths = [w for w in RENDITION_WIDTHS if w < image.width] or [image.width]
+    widths = [w for w in RENDITION_WIDTHS if w <= image.width]
     if image.width < RENDITION_WIDTHS[-1] and image.width not in widths:
         widths.append(image.width)  # the sharpest we can offer without enlarging
     sizes = []
