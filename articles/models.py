@@ -1,12 +1,40 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
+from django.core.cache import cache
 from django.db import models
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .images import make_renditions
 from .markdown import render_markdown
+
+SEARCH_CONFIG = "english"
+# Private-use characters mark highlighted words in search snippets: they never occur
+# in article text, so the snippet can be escaped first and only our <mark> added after.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+
+
+class SectionQuerySet(models.QuerySet):
+    def with_last_published(self):
+        """Annotate `last_published`: when the section's newest public article appeared."""
+        newest = Article.objects.public().filter(section=OuterRef("pk")).order_by("-published_at")
+        return self.annotate(last_published=Subquery(newest.values("published_at")[:1]))
+
+
+NAVIGATION_CACHE_KEY = "articles:navigation"
 
 
 class Section(models.Model):
@@ -14,6 +42,8 @@ class Section(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -23,6 +53,32 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
+
+    @classmethod
+    def navigation(cls) -> list["Section"]:
+        """The sections in every page's header; cached, and dropped when any section changes."""
+        return cache.get_or_set(
+            NAVIGATION_CACHE_KEY, lambda: list(cls.objects.only("name", "slug"))
+        )
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:60]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -40,7 +96,66 @@ class ArticleQuerySet(models.QuerySet):
         return self.public()
 
     def for_listing(self):
-        return self.select_related("section").prefetch_related("authors")
+        # The stored search vector is only ever read by the database.
+        return self.select_related("section").prefetch_related("authors").defer("search_vector")
+
+    def by_author(self, user):
+        return self.filter(authors=user)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def authors(self):
+        """The users on the bylines of these articles."""
+        return get_user_model().objects.filter(pk__in=self.values("authors"))
+
+    def search(self, text: str):
+        """Articles matching `text`, best first, with highlighted `headline` and `snippet`.
+
+        websearch_to_tsquery accepts any input (quotes, operators, stray
+        punctuation) without raising, unlike to_tsquery.
+        """
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        highlight = {"start_sel": HIGHLIGHT_START, "stop_sel": HIGHLIGHT_STOP}
+        return (
+            self.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "title", query, config=SEARCH_CONFIG, highlight_all=True, **highlight
+                ),
+                snippet=SearchHeadline(
+                    Concat("standfirst", Value("\n\n"), "body", output_field=models.TextField()),
+                    query,
+                    config=SEARCH_CONFIG,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **highlight,
+                ),
+            )
+            .order_by("-rank", "-published_at", "-id")
+        )
+
+    def related_to(self, article):
+        """Other articles sharing the section or tags, those sharing most tags first."""
+        through = Article.tags.through
+        shared = (
+            through.objects.filter(
+                article=OuterRef("pk"),
+                tag__in=through.objects.filter(article=article.pk).values("tag"),
+            )
+            .values("article")
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return (
+            self.exclude(pk=article.pk)
+            .annotate(shared_tags=Coalesce(Subquery(shared), 0))
+            .filter(Q(section=article.section_id) | Q(shared_tags__gt=0))
+            .order_by("-shared_tags", "-published_at")
+        )
 
 
 class Article(models.Model):
@@ -85,6 +200,32 @@ class Article(models.Model):
     # that alters the rendered conversation (the cache key of the cached thread).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     comments_version = models.PositiveIntegerField(default=0, editable=False)
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    revised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Time of the last substantive update, shown to readers as “Updated …”.",
+    )
+    lead_image = models.ImageField(upload_to="articles/lead/%Y/%m/", blank=True)
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=250,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=300, blank=True)
+    lead_image_credit = models.CharField("credit", max_length=120, blank=True)
+    # {"source": <name of lead_image>, "sizes": [{"name", "width", "height"}, ...]}
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -100,7 +241,10 @@ class Article(models.Model):
                 name="article_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_idx")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -109,6 +253,7 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         self.body_html = render_markdown(self.body)
+        self._render_lead_image()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -120,6 +265,39 @@ class Article(models.Model):
         while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
+
+    def _render_lead_image(self):
+        # Renditions are derived from this row's own image, as body_html is from body,
+        # so every way of saving (admin, revert, seeding) keeps them in step.
+        if not self.lead_image:
+            self.lead_image_renditions = {}
+            return
+        if not self.lead_image._committed:
+            self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
+        if self.lead_image_renditions.get("source") != self.lead_image.name:
+            self.lead_image_renditions = {
+                "source": self.lead_image.name,
+                "sizes": make_renditions(self.lead_image),
+            }
+
+    @property
+    def lead_image_sizes(self) -> list[dict]:
+        """Renditions, narrowest first, each with its `url`, `width` and `height`."""
+        storage = self.lead_image.storage
+        return [
+            {**size, "url": storage.url(size["name"])}
+            for size in self.lead_image_renditions.get("sizes", [])
+        ]
+
+    @property
+    def is_revised(self) -> bool:
+        """Whether an editor marked a substantive update after publication."""
+        return bool(self.revised_at and self.published_at and self.revised_at > self.published_at)
+
+    @property
+    def modified_at(self):
+        """When the story last changed for readers: its update or its publication."""
+        return self.revised_at if self.is_revised else self.published_at
 
     @property
     def is_public(self) -> bool:
@@ -150,6 +328,10 @@ class Article(models.Model):
         self.status = self.Status.PUBLISHED
         self.published_at = at or self.published_at or timezone.now()
         self.save(update_fields=["status", "published_at", "updated_at"])
+
+    def mark_revised(self, *, at=None):
+        """Record a substantive update; the caller saves."""
+        self.revised_at = at or timezone.now()
 
     def unpublish(self):
         self.status = self.Status.DRAFT

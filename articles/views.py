@@ -1,8 +1,12 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from .models import Article, Section
+from .forms import SearchForm
+from .models import Article, Section, Tag
+
+RELATED_ARTICLES = 4
 
 
 class HomeView(ListView):
@@ -27,10 +31,73 @@ class SectionView(ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
 
+class TagView(ListView):
+    template_name = "articles/tag_detail.html"
+    context_object_name = "articles"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return Article.objects.public().for_listing().tagged(self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(ListView):
+    template_name = "articles/author_detail.html"
+    context_object_name = "articles"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        # Only people with a public byline have an author page.
+        self.author = get_object_or_404(
+            Article.objects.public().authors(), username=self.kwargs["username"]
+        )
+        return Article.objects.public().for_listing().by_author(self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+    paginate_by = settings.SEARCH_RESULTS_PER_PAGE
+
+    def get_queryset(self):
+        self.form = SearchForm(self.request.GET)
+        self.query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        if not self.query:
+            return Article.objects.none()
+        return Article.objects.public().for_listing().search(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, query=self.query, **kwargs)
+
+
+RELATED_CACHE_SECONDS = 600
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         # Staff preview drafts and scheduled articles; everyone else gets a 404.
-        return Article.objects.visible_to(self.request.user).for_listing()
+        return Article.objects.visible_to(self.request.user).for_listing().prefetch_related("tags")
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        # Related links may lag a new article by a few minutes; they are cached per revision.
+        key = f"articles:related:{article.pk}:{article.updated_at.timestamp()}"
+        related = cache.get_or_set(
+            key,
+            lambda: list(
+                Article.objects.public()
+                .related_to(article)
+                .select_related("section")[:RELATED_ARTICLES]
+            ),
+            timeout=RELATED_CACHE_SECONDS,
+        )
+        return super().get_context_data(related_articles=related, **kwargs)

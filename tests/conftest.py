@@ -25,6 +25,12 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Uploaded pictures and their renditions go to a fresh folder for each test.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def reader(db):
     return UserFactory(username="reader")

@@ -5,12 +5,14 @@ in the audit log."""
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from ..models import Ban, Comment, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
+from .rules import ban_cache_key
 
 Kind = ModerationAction.Kind
 
@@ -96,6 +98,7 @@ def ban(*, user, moderator, reason: str, days: int | None, hide_comments: bool =
         user=user, reason=reason, created_by=moderator, created_at=now,
         expires_at=now + timedelta(days=days) if days else None,
     )  # fmt: skip
+    _forget_ban(user.pk)
     duration = f"{days} days" if days else "permanent"
     ModerationAction.objects.create(
         kind=Kind.BAN,
@@ -135,12 +138,19 @@ def _hide_all(user, moderator, now, *, note: str) -> None:
     refresh_article_stats({c.article_id for c in comments})
 
 
+def _forget_ban(user_id) -> None:
+    # Now, and again once committed, so no request can re-cache the old answer in between.
+    cache.delete(ban_cache_key(user_id))
+    transaction.on_commit(lambda: cache.delete(ban_cache_key(user_id)))
+
+
 @transaction.atomic
 def lift_ban(*, ban: Ban, moderator, note: str = "") -> Ban:
     ban = Ban.objects.select_for_update().get(pk=ban.pk)
     if ban.lifted_at is None:
         ban.lifted_at = timezone.now()
         ban.save(update_fields=["lifted_at"])
+        _forget_ban(ban.user_id)
         ModerationAction.objects.create(
             kind=Kind.UNBAN, moderator=moderator, subject=ban.user, note=note
         )

@@ -4,6 +4,7 @@ each post so moderators' changes in the admin take effect at once."""
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -24,10 +25,23 @@ class Hold:
     rule: str
 
 
+def ban_cache_key(user_id) -> str:
+    return f"comments:ban:{user_id}"
+
+
 def active_ban(user) -> Ban | None:
+    """The reader's current ban, if any. Cached: every page a reader views asks,
+    and bans change rarely (ban() and lift_ban() drop the entry; expiry is checked here)."""
     if not user.is_authenticated:
         return None
-    return Ban.objects.active().filter(user=user).order_by("-created_at").first()
+    key = ban_cache_key(user.pk)
+    ban = cache.get(key, False)
+    if ban is False:
+        ban = Ban.objects.active().filter(user=user).order_by("-expires_at").first()
+        cache.set(key, ban, timeout=3600)
+    if ban is not None and ban.expires_at is not None and ban.expires_at <= timezone.now():
+        return None
+    return ban
 
 
 def _matches(phrase: str, body: str) -> bool:

@@ -8,13 +8,13 @@ from tests.factories import ArticleFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_editors_group_has_exactly_article_and_section_permissions():
+def test_editors_group_has_exactly_article_section_and_tag_permissions():
     codenames = set(
         Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
     )
     assert codenames == {
         f"{action}_{model}"
-        for model in ("article", "section")
+        for model in ("article", "section", "tag")
         for action in ("add", "change", "delete", "view")
     }
 

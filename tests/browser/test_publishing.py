@@ -4,7 +4,12 @@ from playwright.sync_api import expect
 from tests.conftest import PASSWORD
 from tests.factories import ArticleFactory, SectionFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Each journey flushes the database afterwards; serialized_rollback restores the rows
+# data migrations made (the Editors group) for the next one.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_editor_publishes_and_reader_reads(new_page, screenshot, editor):

@@ -30,11 +30,12 @@ def test_anonymous_article_page_queries_are_fixed(
     client, django_assert_num_queries, published_article, size
 ):
     seed_conversation(published_article, size, UserFactory.create_batch(8))
-    # article, its byline authors, section navigation, thread roots, thread comments
-    with django_assert_num_queries(5):
+    # article, byline authors, tags, related articles, section navigation, thread roots,
+    # thread comments
+    with django_assert_num_queries(7):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
-    # Cached thread: the second anonymous view skips the two comment queries.
+    # Then navigation, related articles and the whole anonymous thread come from the cache.
     with django_assert_num_queries(3):
         client.get(published_article.get_absolute_url())
 
@@ -47,12 +48,15 @@ def test_logged_in_article_page_queries_are_fixed(
     comments = seed_conversation(published_article, size, [*authors, reader])
     CommentFactory(parent=comments[0], author=reader, status="pending")
     client.force_login(reader)
-    # session, user, article, byline authors, section navigation, ban check,
-    # roots, thread comments
-    with django_assert_num_queries(8):
+    # session, user, article, byline authors, tags, related articles, section navigation,
+    # ban check, thread roots, thread comments
+    with django_assert_num_queries(10):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
     assert "Awaiting moderation" in response.content.decode()
+    # Steady state: navigation, related articles and the reader's ban status are cached.
+    with django_assert_num_queries(7):
+        client.get(published_article.get_absolute_url())
 
 
 def test_anonymous_page_updates_as_soon_as_a_comment_changes(

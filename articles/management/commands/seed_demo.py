@@ -7,16 +7,19 @@ it refuses to run with DEBUG off unless forced.
 
 import random
 from datetime import timedelta
+from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
-from articles.models import Article, Section
+from articles.models import Article, Section, Tag
 
 SECTIONS = [
     ("News", "What is happening at home and abroad, reported and checked."),
@@ -63,6 +66,25 @@ HEADLINES = [
     "Scientists map the underground fungal networks of an ancient wood",
     "Planning row over tower block splits the conservation society",
 ]
+
+# A tag applies to a headline containing any of its words.
+TAGS = {
+    "Climate and environment": ["flood", "heatwave", "glacier", "soil", "hedgehog", "sewage", "fungal", "solar", "comet"],
+    "Transport": ["bus", "rail", "ferry", "car-free", "bicycles", "boat"],
+    "Local government": ["council", "elections", "planning", "library", "allotment"],
+    "Public money": ["budget", "ministers", "procurement", "fined", "fares", "prices"],
+    "Work": ["jobs", "four-day", "bakeries", "firm", "shops"],
+    "Arts": ["festival", "novel", "choir", "museum", "cinema", "chef"],
+    "Community": ["volunteer", "neighbourhood", "residents", "students", "family", "saved"],
+    "Data and privacy": ["data", "app", "broadband", "open-source"],
+}  # fmt: skip
+
+# Headlines (by position) that get a generated lead picture, and its palette.
+PICTURES = {
+    3: ("#0b3d91", "#6ec6ff"), 4: ("#5b2a86", "#f7b2bd"), 6: ("#1e6b34", "#d9f99d"),
+    8: ("#7a1013", "#fbbf24"), 10: ("#0f172a", "#a5b4fc"), 13: ("#134e4a", "#99f6e4"),
+    18: ("#78350f", "#fde68a"), 22: ("#9a3412", "#fed7aa"),
+}  # fmt: skip
 
 READERS = [
     ("alice", "Alice", "Moreno"),
@@ -120,6 +142,8 @@ class Command(BaseCommand):
         self.extra_accounts(rng)
         sections = self.sections()
         self.articles(rng, sections, [editor, reporter])
+        self.tags()
+        self.pictures()
         self.conversations(rng, editor)
         self.stdout.write(self.style.SUCCESS("Demo content ready. Dev-only accounts:"))
         for username, password, role in self.accounts:
@@ -194,3 +218,43 @@ class Command(BaseCommand):
                 published_at=published_at,
             )
             article.authors.set(rng.sample(authors, rng.randint(1, 2)))
+
+    def tags(self):
+        tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+        for article in Article.objects.filter(slug__in=[slugify(t) for t in HEADLINES]):
+            if article.tags.exists():
+                continue
+            title = article.title.lower()
+            wanted = [tags[name] for name, words in TAGS.items() if any(w in title for w in words)]
+            article.tags.set(wanted or [tags["Community"]])
+
+    def pictures(self):
+        for i, colours in PICTURES.items():
+            article = Article.objects.filter(slug=slugify(HEADLINES[i])).first()
+            if article is None or article.lead_image:
+                continue
+            picture = ContentFile(demo_picture(i, *colours), name=f"{article.slug[:60]}.jpg")
+            article.lead_image = picture
+            article.lead_image_alt = "An abstract pattern of circles over a coloured gradient."
+            article.lead_image_caption = "Illustration for the demo site."
+            article.lead_image_credit = "Newsroom demo"
+            article.save()
+
+
+def demo_picture(seed: int, top: str, bottom: str, size=(1600, 900)) -> bytes:
+    """A gradient with a few translucent circles: a stand-in photograph, drawn locally."""
+    rng = random.Random(seed)
+    width, height = size
+    gradient = Image.linear_gradient("L").resize(size)
+    image = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), gradient)
+    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for _ in range(7):
+        r = rng.randint(height // 10, height // 3)
+        x, y = rng.randint(0, width), rng.randint(0, height)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, rng.randint(30, 90)))
+    draw.rectangle((0, height - 40, width, height), fill=(0, 0, 0, 60))
+    image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()

@@ -1,0 +1,116 @@
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+
+register = template.Library()
+
+# As django.utils.html.json_script does: nothing in the data can close the <script>.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# Markdown markers that would look like noise in a plain-text search snippet.
+SNIPPET_NOISE = str.maketrans("", "", "*#`")
+
+
+@register.filter
+def highlight(text):
+    """A search headline as HTML: the text escaped, then the matched words in <mark>."""
+    html = escape(str(text).translate(SNIPPET_NOISE))
+    return mark_safe(  # noqa: S308 - escaped above; only our own tags are added
+        html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
+    )
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's address without tracking or sorting parameters, keeping ?page=N."""
+    request = context.get("request")
+    if request is None:  # error pages rendered without a request
+        return ""
+    page = context.get("page_obj")
+    path = request.path
+    if page is not None and page.number > 1:
+        path += f"?page={page.number}"
+    return request.build_absolute_uri(path)
+
+
+@register.inclusion_tag("articles/_lead_image.html")
+def lead_image(article, sizes="100vw", loading="lazy", caption=True):
+    renditions = article.lead_image_sizes
+    if not renditions:
+        return {"renditions": None}
+    # The default src is the middle size: sharp enough for browsers without srcset.
+    default = renditions[len(renditions) // 2]
+    return {
+        "article": article,
+        "renditions": renditions,
+        "default": default,
+        "srcset": ", ".join(f"{r['url']} {r['width']}w" for r in renditions),
+        "sizes": sizes,
+        "loading": loading,
+        "caption": caption,
+    }
+
+
+def news_article_data(article, request) -> dict:
+    """schema.org NewsArticle for an article page.
+
+    The comments app adds the page's visible comments here as `comment`
+    (a list of schema.org Comment) and `commentCount`.
+    """
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title,
+        "description": article.standfirst,
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "datePublished": article.published_at,
+        "dateModified": article.modified_at,
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.display_name,
+                "url": request.build_absolute_uri(
+                    reverse("articles:author", args=[author.username])
+                ),
+            }
+            for author in article.authors.all()
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri(reverse("articles:home")),
+        },
+    }
+    if renditions := article.lead_image_sizes:
+        data["image"] = [
+            {
+                "@type": "ImageObject",
+                "url": request.build_absolute_uri(r["url"]),
+                "width": r["width"],
+                "height": r["height"],
+            }
+            for r in renditions
+        ]
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article):
+    data = news_article_data(article, context["request"])
+    payload = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

@@ -1,0 +1,97 @@
+"""The article page's discovery parts: metadata, structured data, related articles."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from tests.factories import ArticleFactory, SectionFactory, TagFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _json_ld(html):
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(scripts) == 1
+    return json.loads(scripts[0])
+
+
+def test_news_article_structured_data(client, editor):
+    published = dt.datetime(2024, 3, 5, 9, 30, tzinfo=dt.UTC)
+    article = ArticleFactory(
+        title="Comet seen", published_at=published, authors=[editor], tags=[TagFactory(name="Sky")]
+    )
+    data = _json_ld(client.get(article.get_absolute_url()).content.decode())
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Comet seen"
+    assert data["url"] == f"http://testserver{article.get_absolute_url()}"
+    assert dt.datetime.fromisoformat(data["datePublished"]) == published
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": editor.display_name,
+            "url": f"http://testserver/authors/{editor.username}/",
+        }
+    ]
+    assert data["keywords"] == ["Sky"]
+    assert data["articleSection"] == article.section.name
+
+
+def test_structured_data_cannot_break_out_of_its_script(client):
+    nasty = "</script><script>alert(1)</script> & <!--"
+    article = ArticleFactory(title=nasty, standfirst=nasty)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert _json_ld(html)["headline"] == nasty
+
+
+def test_open_graph_and_twitter_metadata(client):
+    article = ArticleFactory(title="Comet seen", standfirst="Look up tonight.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    url = f"http://testserver{article.get_absolute_url()}"
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Comet seen">' in html
+    assert '<meta property="og:description" content="Look up tonight.">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+
+
+def test_updated_line_only_after_a_substantive_update(client):
+    published = dt.datetime(2020, 7, 10, 8, 0, tzinfo=dt.UTC)
+    article = ArticleFactory(published_at=published)
+    assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
+    article.mark_revised(at=dt.datetime(2020, 7, 10, 8, 53, tzinfo=dt.UTC))
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Updated <time" in html and "10 July 2020, 09:53" in html
+
+
+def test_related_articles_share_section_or_tags_public_only(client):
+    science, sport = SectionFactory(name="Science"), SectionFactory(name="Sport")
+    sky, ice = TagFactory(name="Sky"), TagFactory(name="Ice")
+    article = ArticleFactory(section=science, tags=[sky, ice], title="Main")
+    both_tags = ArticleFactory(section=sport, tags=[sky, ice], title="Both tags")
+    one_tag = ArticleFactory(section=sport, tags=[ice], title="One tag")
+    same_section = ArticleFactory(section=science, title="Same section")
+    ArticleFactory(section=sport, title="Unrelated")
+    ArticleFactory(section=science, tags=[sky], draft=True, title="Draft")
+    response = client.get(article.get_absolute_url())
+    assert list(response.context["related_articles"]) == [both_tags, one_tag, same_section]
+
+
+@pytest.mark.parametrize("others", [2, 30])
+def test_article_page_query_count_is_fixed(client, django_assert_num_queries, others):
+    section = SectionFactory()
+    tags = TagFactory.create_batch(3)
+    authors = UserFactory.create_batch(2, is_staff=True)
+    for _ in range(others):
+        ArticleFactory(section=section, tags=tags, authors=authors)
+    article = ArticleFactory(section=section, tags=tags, authors=authors)
+    # article with section + authors + tags + related articles + section navigation
+    # + the conversation's thread roots (none, so no comment query)
+    with django_assert_num_queries(6):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    # Navigation, related articles and the anonymous thread are cached after that.
+    with django_assert_num_queries(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
