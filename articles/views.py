@@ -17,6 +17,10 @@ class HomeView(ListView):
     def get_queryset(self):
         return Article.objects.public().for_listing()
 
+    def get_context_data(self, **kwargs):
+        most_discussed = Article.objects.public().most_discussed(days=settings.MOST_DISCUSSED_DAYS)
+        return super().get_context_data(most_discussed=most_discussed, **kwargs)
+
 
 class SectionView(ListView):
     template_name = "articles/section_detail.html"

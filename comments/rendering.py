@@ -12,10 +12,15 @@ bumps (comments/moderation.py).
 """
 
 import hashlib
+import json
 
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
 
 from .threads import Node, ThreadPage
 
@@ -113,3 +118,45 @@ def cached_anonymous_threads(article, page_number, sort, build) -> str:
         html = build()
         cache.set(key, html, FRAGMENT_TIMEOUT)
     return mark_safe(html)  # noqa: S308 - built by render_threads
+
+
+def json_ld(page: ThreadPage, article, request) -> str:
+    """schema.org data for the comments shown on this page, nested as the thread is.
+
+    It describes the same NewsArticle ("@id") as the head's block, so search
+    engines see the conversation that is already in the page's HTML.
+    """
+    url = request.build_absolute_uri(article.get_absolute_url())
+
+    def describe(node) -> list[dict]:
+        """The node as schema.org Comments; a placeholder contributes only its replies."""
+        replies = [item for child in node.children for item in describe(child)]
+        comment = node.comment
+        if not (node.shown and comment.status == comment.Status.VISIBLE):
+            return replies
+        data = {
+            "@type": "Comment",
+            "@id": f"{url}#{comment.anchor}",
+            "url": request.build_absolute_uri(comment.get_absolute_url()),
+            "text": comment.body,
+            "dateCreated": comment.created_at,
+            "author": {
+                "@type": "Person",
+                "name": comment.author.display_name,
+                "url": request.build_absolute_uri(comment.author.get_absolute_url()),
+            },
+        }
+        if replies:
+            data["comment"] = replies
+        return [data]
+
+    comments = [item for node in page.nodes for item in describe(node)]
+    payload = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "commentCount": article.comment_count,
+        "comment": comments,
+    }
+    text = json.dumps(payload, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

@@ -199,6 +199,8 @@ if MEDIA_STORAGE == "storages.backends.s3.S3Storage":
 
 # Articles
 ARTICLES_PER_PAGE = 12
+# The home page's "Most discussed" counts visible comments from this many days.
+MOST_DISCUSSED_DAYS = env.int("MOST_DISCUSSED_DAYS", default=3)
 
 # Comments
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)

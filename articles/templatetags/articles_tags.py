@@ -65,13 +65,14 @@ def lead_image(article, sizes="100vw", loading="lazy", caption=True):
 def news_article_data(article, request) -> dict:
     """schema.org NewsArticle for an article page.
 
-    The comments app adds the page's visible comments here as `comment`
-    (a list of schema.org Comment) and `commentCount`.
+    The comments app publishes the page's visible comments in a second block
+    for the same "@id" (comments/rendering.py), which search engines merge.
     """
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
+        "@id": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.title,

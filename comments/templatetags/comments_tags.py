@@ -28,6 +28,7 @@ def comment_section(context, article):
             "comments/_threads.html",
             {
                 "threads_html": rendering.render_threads(page, viewer),
+                "json_ld": rendering.json_ld(page, article, request),
                 "page": page,
                 "article": article,
             },
