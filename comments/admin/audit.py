@@ -69,7 +69,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
                 {
                     "day": day,
                     "decisions": row.get("n", 0),
-                    "median_hours": round(median.total_seconds() / 3600, 1) if median else None,
+                    "median_minutes": round(median.total_seconds() / 60) if median else None,
                 }
             )
         median = decisions.median_response()
@@ -84,9 +84,11 @@ class ModerationActionAdmin(admin.ModelAdmin):
             "queue": queue,
             "days": days,
             "total_decisions": sum(d["decisions"] for d in days),
-            "median_hours": round(median.total_seconds() / 3600, 1) if median else None,
+            "median_minutes": round(median.total_seconds() / 60) if median else None,
             "decisions_chart": bar_chart([(d["day"], d["decisions"]) for d in days]),
-            "median_chart": bar_chart([(d["day"], d["median_hours"] or 0) for d in days], unit="h"),
+            "median_chart": bar_chart(
+                [(d["day"], d["median_minutes"] or 0) for d in days], unit=" min"
+            ),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/comments/dashboard.html", context)

@@ -119,3 +119,18 @@ def _restore_migrated_data(django_db_serialized_rollback):
     Journeys are transactional tests, whose teardown empties every table; without
     this, whichever journey runs second would find those rows gone.
     """
+
+
+@pytest.fixture
+def log_in():
+    """Log a reader in through the site's own login page."""
+    from tests.conftest import PASSWORD
+
+    def go(page, username, *, next_path="/"):
+        page.goto(f"/accounts/login/?next={next_path}")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"**{next_path}")
+
+    return go

@@ -270,7 +270,7 @@ def test_dashboard_shows_queue_sizes_and_charts(client, moderator, published_art
     assert "<svg" in html and "median report" in html
     assert response.context["queue"]["pending"] == 1
     assert response.context["total_decisions"] == 1
-    assert response.context["median_hours"] is not None
+    assert response.context["median_minutes"] is not None
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,0 +1,76 @@
+import pytest
+from playwright.sync_api import expect
+
+from comments.models import Comment
+from tests.conftest import PASSWORD
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_readers_hold_a_threaded_conversation(new_page, screenshot, log_in, published_article):
+    UserFactory(username="bea", first_name="Bea", last_name="Quinn")
+    url = published_article.get_absolute_url()
+
+    # A visitor signs up and comments.
+    ana = new_page()
+    ana.goto(url)
+    expect(ana.locator("#comments-heading")).to_have_text("Comments 0")
+    ana.get_by_role("link", name="Sign up").click()
+    ana.fill("#id_username", "ana")
+    ana.fill("#id_email", "ana@example.com")
+    ana.fill("#id_password1", PASSWORD)
+    ana.fill("#id_password2", PASSWORD)
+    ana.get_by_role("button", name="Create account").click()
+    ana.goto(url)
+    ana.fill(
+        "#id_body",
+        "Teh barrier should have been built years ago.\n\nSee https://example.org/report",
+    )
+    ana.get_by_role("button", name="Post comment").click()
+    first = Comment.objects.get(author__username="ana")
+    assert ana.url.endswith(f"{url}#comment-{first.pk}")
+    expect(ana.locator(f"#comment-{first.pk}")).to_contain_text("built years ago")
+    expect(ana.locator(f"#comment-{first.pk} a[rel='nofollow ugc noopener']")).to_have_count(1)
+    expect(ana.locator("#comments-heading")).to_have_text("Comments 1")
+
+    # A second reader replies inline (the script moves the form under the comment).
+    bea = new_page()
+    log_in(bea, "bea", next_path=url)
+    bea.locator(f"#comment-{first.pk}").get_by_role("link", name="Reply").click()
+    expect(bea.locator(f"#comment-{first.pk} + #comment-form")).to_be_visible()
+    bea.fill("#id_body", "Agreed, though the cost doubled.")
+    bea.get_by_role("button", name="Post comment").click()
+    reply = Comment.objects.get(author__username="bea")
+    assert reply.parent_id == first.pk
+    expect(bea.locator(f".comment-replies #comment-{reply.pk}")).to_contain_text("cost doubled")
+
+    # The first reader fixes a typo, then posts and deletes a second comment.
+    ana.reload()
+    ana.locator(f"#comment-{first.pk}").get_by_role("link", name="Edit").click()
+    ana.fill("#id_body", "The barrier should have been built years ago.")
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.locator(f"#comment-{first.pk} .comment__body")).to_have_text(
+        "The barrier should have been built years ago."
+    )
+    expect(ana.locator(f"#comment-{first.pk} .comment__edited")).to_have_text("edited")
+    ana.fill("#id_body", "Posted in haste.")
+    ana.get_by_role("button", name="Post comment").click()
+    hasty = Comment.objects.get(body="Posted in haste.")
+    ana.locator(f"#comment-{hasty.pk}").get_by_role("link", name="Delete").click()
+    ana.get_by_role("button", name="Delete comment").click()
+    expect(ana.locator(f"#comment-{hasty.pk}")).to_have_count(0)
+    expect(ana.locator("#comments-heading")).to_have_text("Comments 2")
+    screenshot(ana, "comments-thread")
+
+    # Everyone else sees the edited thread, and Bea has no Edit link on Ana's comment.
+    bea.reload()
+    expect(bea.locator(f"#comment-{first.pk}").get_by_role("link", name="Edit")).to_have_count(0)
+    expect(bea.locator(f"#comment-{first.pk} .comment__body")).to_contain_text("The barrier")
+    visitor = new_page(viewport={"width": 390, "height": 844})
+    visitor.goto(url)
+    expect(visitor.get_by_role("link", name="Log in to comment")).to_be_visible()
+    screenshot(visitor, "comments-thread-mobile")
