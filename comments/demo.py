@@ -4,11 +4,21 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from articles.models import Article
 
-from .models import Comment
+from . import moderation
+from .models import BlockedTerm, Comment, ModerationAction, Report
 from .moderation import refresh_article_stats
+
+RUDE = [
+    "Anyone who believes this is a complete fool.",
+    "BUY NOW cheap watches at my site, best prices!!!",
+    "This reporter should be sacked, I know where she lives.",
+    "Totally off topic but has anyone seen the football?",
+]
 
 OPENERS = [
     "I live two streets from here and this is the first I've heard of it.",
@@ -67,3 +77,65 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
                 reply.save()
                 parent = reply
         refresh_article_stats([article.pk])
+
+
+@transaction.atomic
+@override_settings(COMMENTS_RATE_LIMIT=1_000_000)
+def seed_moderation(moderator, readers, rng: random.Random) -> None:
+    """Reports, held and hidden comments, a ban and 30 days of decisions (once)."""
+    if ModerationAction.objects.filter(moderator=moderator).exists():
+        return
+    BlockedTerm.objects.get_or_create(phrase="buy now", defaults={"action": "hold"})
+    BlockedTerm.objects.get_or_create(phrase="scoundrel", defaults={"action": "refuse"})
+    troll = next(r for r in readers if r.username == "troll")
+    others = [r for r in readers if r != troll]
+    articles = list(Article.objects.public().order_by("-published_at")[:8])
+    now = timezone.now()
+
+    # A month of decided reports, so the dashboard has history.
+    for day in range(30, 0, -1):
+        for _ in range(rng.randint(0, 3)):
+            article = rng.choice(articles)
+            comment = Comment.objects.create(
+                article=article, author=rng.choice(readers), body=rng.choice(RUDE + REPLIES),
+                created_at=now - timedelta(days=day, hours=3),
+            )  # fmt: skip
+            reporter = rng.choice([r for r in others if r != comment.author])
+            moderation.report_comment(
+                reporter=reporter,
+                comment=comment,
+                reason=rng.choice(["spam", "abuse", "off_topic"]),
+            )
+            decision = rng.choice(["hide", "hide", "approve", "dismiss"])
+            if decision == "hide":
+                moderation.hide(
+                    comment=comment,
+                    moderator=moderator,
+                    reason=rng.choice(["spam", "abuse", "off_topic"]),
+                )
+            elif decision == "approve":
+                moderation.approve(comment=comment, moderator=moderator)
+            else:
+                moderation.dismiss_reports(comment=comment, moderator=moderator)
+            reported_at = now - timedelta(days=day, hours=2)
+            decided_at = reported_at + timedelta(minutes=rng.randint(5, 300))
+            Report.objects.filter(comment=comment).update(
+                created_at=reported_at, resolved_at=decided_at
+            )
+            ModerationAction.objects.filter(comment=comment).update(created_at=decided_at)
+            ModerationAction.objects.filter(comment=comment, first_report_at__isnull=False).update(
+                first_report_at=reported_at
+            )
+
+    # Today's queue: reported, held by reports, held by a rule.
+    for body, reporters in [(RUDE[0], 2), (RUDE[3], 1), (RUDE[2], 3)]:
+        comment = moderation.post_comment(author=troll, article=rng.choice(articles), body=body)
+        for reporter in rng.sample(others, reporters):
+            moderation.report_comment(
+                reporter=reporter, comment=comment, reason="abuse", note="Not OK"
+            )
+    moderation.post_comment(author=troll, article=articles[0], body=RUDE[1])
+    moderation.ban(
+        user=troll, moderator=moderator, reason="Repeated abuse of other readers", days=7
+    )
+    refresh_article_stats(a.pk for a in articles)

@@ -92,6 +92,9 @@ READERS = [
     ("chloe", "Chloe", "Davies"),
     ("dmitri", "Dmitri", "Volkov"),
     ("ewa", "Ewa", "Nowak"),
+    ("fergus", "Fergus", "Doyle"),
+    ("grace", "Grace", "Adeyemi"),
+    ("troll", "Rex", "Grimsby"),
 ]
 
 SENTENCES = [
@@ -172,16 +175,17 @@ class Command(BaseCommand):
         return user
 
     def extra_accounts(self, rng):
-        self.account("moderator", "Priya", "Shah", staff=True)
+        self.moderator = self.account("moderator", "Priya", "Shah", staff=True, group="Moderators")
         for username, first, last in READERS:
             self.account(username, first, last)
 
     def conversations(self, rng, editor):
-        from comments.demo import seed_conversations
+        from comments.demo import seed_conversations, seed_moderation
 
         User = get_user_model()
         readers = list(User.objects.filter(username__in=[r[0] for r in READERS]))
         seed_conversations(readers, [editor], rng)
+        seed_moderation(self.moderator, readers, rng)
 
     def sections(self):
         sections = []

@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+from comments.models import Ban, Comment, ModerationAction, Report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_complete_and_idempotent(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (Article.objects.count(), Comment.objects.count(), ModerationAction.objects.count())
+    output = capsys.readouterr().out
+    assert "moderator-demo-pass" in output and "editor-demo-pass" in output
+    assert Article.objects.public().count() >= 30
+    assert Article.objects.scheduled().count() == 1
+    assert Article.objects.filter(status="draft").count() == 2
+    assert Comment.objects.filter(depth__gt=0).exists()
+    assert Comment.objects.pending().exists() and Comment.objects.hidden().exists()
+    assert Report.objects.open().exists() and Ban.objects.active().exists()
+    assert ModerationAction.objects.decisions().dates("created_at", "day").count() > 10
+    call_command("seed_demo")
+    assert (
+        Article.objects.count(),
+        Comment.objects.count(),
+        ModerationAction.objects.count(),
+    ) == counts
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
