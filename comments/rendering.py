@@ -30,9 +30,10 @@ FRAGMENT_TIMEOUT = 60 * 60 * 24
 class Viewer:
     """What one request's reader may do, decided once per page."""
 
-    def __init__(self, user, article, *, can_comment: bool):
+    def __init__(self, user, article, *, can_comment: bool, can_report: bool):
         self.user = user
         self.can_comment = can_comment
+        self.can_report = can_report
         self.byline_ids = frozenset(a.pk for a in article.authors.all())
 
     def variant(self, comment) -> str:
@@ -44,8 +45,10 @@ class Viewer:
             role = "own-editable" if comment.can_edit(user) else "own"
         else:
             role = "reader"
-        # Reporting and replying are open to the same readers: logged in, not banned.
-        return f"{role}+reply" if self.can_comment else role
+        # Replies need open comments; reports are possible on closed articles too.
+        return (
+            role + ("+reply" if self.can_comment else "") + ("+report" if self.can_report else "")
+        )
 
 
 def _fragment_key(node: Node, viewer: Viewer, variant: str) -> str:

@@ -20,7 +20,9 @@ def comment_section(context, article):
     page_number = threads.parse_page(request.GET.get("page"))
     ban = moderation.active_ban(user) if user.is_authenticated else None
     can_comment = user.is_authenticated and ban is None and article.comments_open
-    viewer = rendering.Viewer(user, article, can_comment=can_comment)
+    viewer = rendering.Viewer(
+        user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
+    )
 
     def build():
         page = threads.thread_page(article, user, sort=sort, page=page_number)

@@ -119,3 +119,23 @@ def test_approved_comment_is_not_held_again_by_later_reports(published_article):
     assert comment.status == "visible"
     assert Report.objects.filter(comment=comment).count() == 7
     assert Report.objects.open().filter(comment=comment).count() == 4
+
+
+def test_comments_closed_article_can_still_be_reported(client, other_reader):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(comments_enabled=False)
+    comment = CommentFactory(article=article)
+    client.force_login(other_reader)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert reverse("comments:report", args=[comment.pk]) in html
+    assert reverse("comments:reply", args=[comment.pk]) not in html
+    assert report(client, comment).status_code == 302
+
+
+def test_banned_reader_sees_no_report_or_reply_links(client, banned_reader, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(banned_reader)
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert reverse("comments:report", args=[comment.pk]) not in html
+    assert reverse("comments:reply", args=[comment.pk]) not in html
