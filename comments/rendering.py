@@ -1,30 +1,41 @@
 """Rendering a page of threads fast, with exact cache invalidation.
 
-Each comment is rendered once per *variant* (what controls its viewer gets)
+Each comment is rendered once per *variant* (which controls its viewer gets)
 and cached under a key made of everything the fragment shows: the comment's
 row version, its author's name, avatar and staff flag, its badges and the
-variant. Any change to those makes a new key, so a stale fragment can never be
-served. A page is then a handful of cache reads and string joins.
+variant. Any change to those makes a new key, so a stale fragment is never
+served.
 
-Anonymous readers all see the same page, so their whole thread list is cached
-too, keyed by the article's `comments_version`, which every comment workflow
-bumps (comments/moderation.py).
+Most readers of a page see the same thing: every comment with the same
+controls. So a page is cached as a *skeleton* per kind of viewer (anonymous;
+reader who may reply and report; reader who may only report...), keyed by the
+article's `comments_version`, which every comment workflow bumps
+(comments/moderation/). A request takes the skeleton and swaps in only the
+viewer's own comments (Edit, Delete), so a logged-in page costs a cache read
+and a join, not a query per comment. Readers with held or removed comments of
+their own on the article see a different tree, and get it built for them.
 """
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
 
+from .models import Comment
 from .threads import Node, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
+_SPLIT = "\x00threads\x00"
 
 
 class Viewer:
@@ -35,38 +46,68 @@ class Viewer:
         self.can_comment = can_comment
         self.can_report = can_report
         self.byline_ids = frozenset(a.pk for a in article.authors.all())
+        # Replies need open comments; reports are possible on closed articles too.
+        self.flags = ("+reply" if can_comment else "") + ("+report" if can_report else "")
+
+    @property
+    def shared_variant(self) -> str:
+        """The controls on other people's comments: the same for every viewer of this kind."""
+        return "reader" + self.flags if self.user.is_authenticated else "anonymous"
+
+    def own_variant(self, created_at: datetime) -> str:
+        editable = timezone.now() < created_at + settings.COMMENTS_EDIT_WINDOW
+        return ("own-editable" if editable else "own") + self.flags
 
     def variant(self, comment) -> str:
-        """Which controls this reader gets on `comment`; part of the fragment's cache key."""
-        user = self.user
-        if not user.is_authenticated:
-            return "anonymous"
-        if comment.author_id == user.pk:
-            role = "own-editable" if comment.can_edit(user) else "own"
-        else:
-            role = "reader"
-        # Replies need open comments; reports are possible on closed articles too.
-        return (
-            role + ("+reply" if self.can_comment else "") + ("+report" if self.can_report else "")
-        )
+        if self.user.is_authenticated and comment.author_id == self.user.pk:
+            if comment.status in (Comment.Status.VISIBLE, Comment.Status.PENDING):
+                return self.own_variant(comment.created_at)
+            return "own" + self.flags
+        return self.shared_variant
 
 
-def _fragment_key(node: Node, viewer: Viewer, variant: str) -> str:
+@dataclass
+class Slot:
+    """A shown comment in a skeleton: its shared fragment, and what a swap needs."""
+
+    comment_id: int
+    author_id: int
+    created_at: datetime
+    reply_to_id: int | None
+    key_parts: tuple
+    html: str
+
+
+def _key_parts(node: Node, byline_ids) -> tuple:
     comment, author = node.comment, node.comment.author
-    parts = (
+    return (
         comment.pk,
         comment.updated_at.isoformat(),
         node.shown,
-        variant,
         author.display_name,
         author.avatar_url,
         author.is_staff,
-        comment.author_id in viewer.byline_ids,
+        comment.author_id in byline_ids,
         node.reply_to.author.display_name if node.reply_to else "",
         node.reply_to.pk if node.reply_to else "",
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"cfrag:{comment.pk}:{digest}"
+
+
+def _fragment_key(key_parts: tuple, variant: str) -> str:
+    digest = hashlib.blake2b(repr((key_parts, variant)).encode(), digest_size=16).hexdigest()
+    return f"cfrag:{key_parts[0]}:{digest}"
+
+
+def _render(node: Node, variant: str, byline_ids) -> str:
+    return render_to_string(
+        "comments/_comment.html",
+        {
+            "comment": node.comment,
+            "node": node,
+            "variant": variant,
+            "is_byline_author": node.comment.author_id in byline_ids,
+        },
+    )
 
 
 def _walk(nodes):
@@ -75,52 +116,125 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
-def render_threads(page: ThreadPage, viewer: Viewer) -> str:
-    """The nested list of a page's threads, as safe HTML."""
+def _fill_fragments(nodes, viewer: Viewer, variant_of) -> None:
+    """Set node.html for every node, from the cache or freshly rendered."""
     keyed = []
-    for node in _walk(page.nodes):
-        variant = viewer.variant(node.comment)
-        keyed.append((node, variant, _fragment_key(node, viewer, variant)))
+    for node in _walk(nodes):
+        variant = variant_of(node)
+        keyed.append((node, variant, _fragment_key(_key_parts(node, viewer.byline_ids), variant)))
     cached = cache.get_many([key for _, _, key in keyed])
     missing = {}
     for node, variant, key in keyed:
         node.html = cached.get(key)
         if node.html is None:
-            node.html = missing[key] = render_to_string(
-                "comments/_comment.html",
-                {
-                    "comment": node.comment,
-                    "node": node,
-                    "variant": variant,
-                    "is_byline_author": node.comment.author_id in viewer.byline_ids,
-                },
-            )
+            node.html = missing[key] = _render(node, variant, viewer.byline_ids)
     if missing:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
-    html = []
-    _emit(page.nodes, html, top=True)
-    return mark_safe("".join(html))  # noqa: S308 - fragments come from autoescaped templates
 
 
-def _emit(nodes, out, *, top=False):
+def _emit(nodes, out, slot_for, *, top=False):
     out.append('<ol class="comment-list">' if top else '<ol class="comment-replies">')
     for node in nodes:
         out.append('<li class="comment-node">')
-        out.append(node.html)
+        out.append(slot_for(node))
         if node.children:
-            _emit(node.children, out)
+            _emit(node.children, out, slot_for)
         out.append("</li>")
     out.append("</ol>")
 
 
-def cached_anonymous_threads(article, page_number, sort, build) -> str:
-    """The anonymous thread list for this article version, built once per change."""
-    key = f"cthreads:{article.pk}:{article.comments_version}:{article.comments_open}:{sort}:{page_number}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, FRAGMENT_TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - built by render_threads
+def _wrap(page: ThreadPage, article, request, out: list) -> list:
+    """Put the thread list inside the section's pagination and structured data."""
+    html = render_to_string(
+        "comments/_threads.html",
+        {
+            "threads_html": _SPLIT,
+            "json_ld": json_ld(page, article, request),
+            "page": page,
+            "article": article,
+        },
+    )
+    if _SPLIT not in html:  # no threads on this page: nothing to put inside
+        return [html]
+    before, after = html.split(_SPLIT)
+    return [before, *out, after]
+
+
+def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> list:
+    """The page as every viewer of this kind sees it; their own comments become Slots."""
+    _fill_fragments(page.nodes, viewer, lambda node: viewer.shared_variant)
+
+    def slot_for(node):
+        if not node.shown:
+            return node.html
+        comment = node.comment
+        return Slot(
+            comment_id=comment.pk,
+            author_id=comment.author_id,
+            created_at=comment.created_at,
+            reply_to_id=node.reply_to.pk if node.reply_to else None,
+            key_parts=_key_parts(node, viewer.byline_ids),
+            html=node.html,
+        )
+
+    out = []
+    _emit(page.nodes, out, slot_for, top=True)
+    return _wrap(page, article, request, out)
+
+
+def assemble(skeleton: list, viewer: Viewer) -> str:
+    """Join a skeleton, swapping in the viewer's own comments with their own controls."""
+    user = viewer.user
+    own = [
+        piece
+        for piece in skeleton
+        if isinstance(piece, Slot) and user.is_authenticated and piece.author_id == user.pk
+    ]
+    swapped = {}
+    if own:
+        keys = {
+            s.comment_id: _fragment_key(s.key_parts, viewer.own_variant(s.created_at)) for s in own
+        }
+        cached = cache.get_many(keys.values())
+        missing = [s for s in own if keys[s.comment_id] not in cached]
+        if missing:
+            cached.update(_render_own(missing, keys, viewer))
+        swapped = {s.comment_id: cached[keys[s.comment_id]] for s in own}
+    html = "".join(
+        (swapped.get(piece.comment_id, piece.html) if isinstance(piece, Slot) else piece)
+        for piece in skeleton
+    )
+    return mark_safe(html)  # noqa: S308 - fragments come from autoescaped templates
+
+
+def _render_own(slots, keys, viewer) -> dict:
+    """Render the viewer's own comments missing from the cache (one query for all of them)."""
+    ids = {s.comment_id for s in slots} | {s.reply_to_id for s in slots if s.reply_to_id}
+    comments = Comment.objects.select_related("author").in_bulk(ids)
+    rendered = {}
+    for slot in slots:
+        reply_to = comments.get(slot.reply_to_id) if slot.reply_to_id else None
+        node = Node(comments[slot.comment_id], shown=True, reply_to=reply_to)
+        variant = viewer.own_variant(slot.created_at)
+        rendered[keys[slot.comment_id]] = _render(node, variant, viewer.byline_ids)
+    cache.set_many(rendered, FRAGMENT_TIMEOUT)
+    return rendered
+
+
+def render_for(page: ThreadPage, viewer: Viewer, article, request) -> str:
+    """The whole page built for one viewer (readers with held or removed comments here)."""
+    _fill_fragments(page.nodes, viewer, lambda node: viewer.variant(node.comment))
+    out = []
+    _emit(page.nodes, out, lambda node: node.html, top=True)
+    return mark_safe("".join(_wrap(page, article, request, out)))  # noqa: S308
+
+
+def skeleton_key(article, viewer: Viewer, sort: str, page_number: int) -> str:
+    # updated_at covers the byline (Author badges); comments_version, every comment change.
+    return (
+        f"cskel:{article.pk}:{article.updated_at.timestamp()}:{article.comments_version}"
+        f":{viewer.shared_variant}:{sort}:{page_number}"
+    )
 
 
 def json_ld(page: ThreadPage, article, request) -> str:

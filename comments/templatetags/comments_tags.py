@@ -1,14 +1,23 @@
 from django import template
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
-from django.template.loader import render_to_string
 
 from .. import moderation, rendering, threads
 from ..forms import CommentForm
 from ..models import Comment
 
 register = template.Library()
+
+
+def has_own_held_comments(article, user) -> bool:
+    return (
+        Comment.objects.for_article(article)
+        .filter(author=user, status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN])
+        .exists()
+    )
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
@@ -24,22 +33,18 @@ def comment_section(context, article):
         user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
     )
 
-    def build():
+    if user.is_authenticated and has_own_held_comments(article, user):
+        # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number)
-        return render_to_string(
-            "comments/_threads.html",
-            {
-                "threads_html": rendering.render_threads(page, viewer),
-                "json_ld": rendering.json_ld(page, article, request),
-                "page": page,
-                "article": article,
-            },
-        )
-
-    if user.is_authenticated:
-        threads_html = build()
+        threads_html = rendering.render_for(page, viewer, article, request)
     else:
-        threads_html = rendering.cached_anonymous_threads(article, page_number, sort, build)
+        key = rendering.skeleton_key(article, viewer, sort, page_number)
+        skeleton = cache.get(key)
+        if skeleton is None:
+            page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
+            skeleton = rendering.build_skeleton(page, viewer, article, request)
+            cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
+        threads_html = rendering.assemble(skeleton, viewer)
     return {
         "article": article,
         "user": user,

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.urls import reverse
 
 from comments.models import Comment
 from comments.moderation import refresh_article_stats
@@ -46,17 +47,64 @@ def test_logged_in_article_page_queries_are_fixed(
 ):
     authors = UserFactory.create_batch(8)
     comments = seed_conversation(published_article, size, [*authors, reader])
-    CommentFactory(parent=comments[0], author=reader, status="pending")
     client.force_login(reader)
     # session, user, article, byline authors, tags, related articles, section navigation,
-    # ban check, thread roots, thread comments
-    with django_assert_num_queries(10):
+    # ban check, own held comments?, thread roots, thread comments, and the reader's own
+    # comments, rendered once with their Edit and Delete controls
+    with django_assert_num_queries(12):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
-    assert "Awaiting moderation" in response.content.decode()
-    # Steady state: navigation, related articles and the reader's ban status are cached.
-    with django_assert_num_queries(7):
-        client.get(published_article.get_absolute_url())
+    own = next(c for c in comments if c.author == reader and c.depth == 0)
+    assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
+    # Steady state: navigation, related articles, ban status and the page skeleton are
+    # cached; the reader's own comments are swapped in without a query.
+    with django_assert_num_queries(6):
+        response = client.get(published_article.get_absolute_url())
+    assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
+    client, django_assert_num_queries, published_article, reader, size
+):
+    comments = seed_conversation(published_article, size, UserFactory.create_batch(8))
+    CommentFactory(parent=comments[0], author=reader, status="pending", body="My held reply")
+    client.force_login(reader)
+    client.get(published_article.get_absolute_url())
+    # session, user, article, authors, tags, own held comments?, thread roots, thread comments
+    with django_assert_num_queries(8):
+        response = client.get(published_article.get_absolute_url())
+    html = response.content.decode()
+    assert "My held reply" in html and "Awaiting moderation" in html
+
+
+def test_readers_never_see_each_others_controls(client, published_article, reader, other_reader):
+    mine = CommentFactory(article=published_article, author=reader)
+    theirs = CommentFactory(article=published_article, author=other_reader)
+    client.force_login(reader)
+    first = client.get(published_article.get_absolute_url()).content.decode()
+    client.force_login(other_reader)
+    second = client.get(published_article.get_absolute_url()).content.decode()
+    assert reverse("comments:edit", args=[mine.pk]) in first
+    assert reverse("comments:edit", args=[theirs.pk]) not in first
+    assert reverse("comments:edit", args=[theirs.pk]) in second
+    assert reverse("comments:edit", args=[mine.pk]) not in second
+    assert reverse("comments:report", args=[mine.pk]) in second
+
+
+def test_edit_link_disappears_when_the_window_closes(client, published_article, reader, settings):
+    from datetime import timedelta
+
+    mine = CommentFactory(article=published_article, author=reader)
+    client.force_login(reader)
+    assert (
+        reverse("comments:edit", args=[mine.pk])
+        in client.get(published_article.get_absolute_url()).content.decode()
+    )
+    settings.COMMENTS_EDIT_WINDOW = timedelta(seconds=0)
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert reverse("comments:edit", args=[mine.pk]) not in html
+    assert reverse("comments:delete", args=[mine.pk]) in html
 
 
 def test_anonymous_page_updates_as_soon_as_a_comment_changes(
