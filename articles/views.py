@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from . import page_cache
 from .forms import SearchForm
 from .models import Article, Section, Tag
 
@@ -86,6 +88,22 @@ RELATED_CACHE_SECONDS = 600
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+
+    def get(self, request, *args, **kwargs):
+        if not page_cache.is_shared(request):
+            return super().get(request, *args, **kwargs)
+        key = page_cache.key(kwargs["slug"])
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = super().get(request, *args, **kwargs)
+
+        def remember(rendered):
+            if rendered.status_code == 200:
+                cache.set(key, rendered.content, page_cache.ANONYMOUS_PAGE_SECONDS)
+
+        response.add_post_render_callback(remember)
+        return response
 
     def get_queryset(self):
         # Staff preview drafts and scheduled articles; everyone else gets a 404.

@@ -7,6 +7,7 @@ from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles import page_cache
 from articles.models import Article
 
 from .. import throttle
@@ -27,10 +28,12 @@ def refresh_article_stats(article_ids: Iterable[int]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    Article.objects.filter(pk__in=set(article_ids)).update(
+    articles = Article.objects.filter(pk__in=set(article_ids))
+    articles.update(
         comment_count=Coalesce(Subquery(visible_count), Value(0)),
         comments_version=F("comments_version") + 1,
     )
+    page_cache.forget(articles.values_list("slug", flat=True))
 
 
 def invalidate_author(user) -> None:

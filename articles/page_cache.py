@@ -1,0 +1,39 @@
+"""Whole article pages, cached for anonymous readers.
+
+An anonymous reader's article page is the same for everyone, so it is kept as
+bytes and served without touching the database. Anything that changes what the
+page shows drops it: saving the article or its byline and tags (signals.py),
+and every change to its comments (comments/moderation/posting.py). Navigation
+and related articles, which other articles' changes affect, may lag by up to
+ANONYMOUS_PAGE_SECONDS.
+"""
+
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+ANONYMOUS_PAGE_SECONDS = 300
+
+
+def key(slug: str) -> str:
+    return f"articles:anonymous-page:{slug}"
+
+
+def is_shared(request) -> bool:
+    """Whether this request would get the page everyone else gets."""
+    return (
+        request.method == "GET"
+        and not request.GET
+        and not request.user.is_authenticated
+        and "messages" not in request.COOKIES  # a flash message is for this reader only
+    )
+
+
+def forget(slugs: Iterable[str]) -> None:
+    keys = [key(slug) for slug in slugs]
+    if not keys:
+        return
+    # Now, and again once committed, so no request can re-cache the old page in between.
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
