@@ -162,3 +162,8 @@ COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
 # Flood control: at most this many comments (and reports) per reader per period.
 COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
+
+# Benchmarks only: bench/run.py sets this for its own gunicorn, which then serves the
+# captured pages in this folder at /__bench__/floor/<name>/ (newsroom/bench.py). Never set it
+# anywhere else; unset, the URL does not exist.
+BENCH_FLOOR_DIR = env.str("BENCH_FLOOR_DIR", default="")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,3 +10,8 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.BENCH_FLOOR_DIR:  # benchmark runs only, see newsroom/bench.py
+    from newsroom import bench
+
+    urlpatterns.append(path("__bench__/floor/<slug:name>/", bench.floor, name="bench-floor"))
