@@ -39,7 +39,7 @@ format: install
 	$(PY) -m ruff format .
 
 bench: migrate
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 stop-db:
 	@test -x $(PY) && $(PY) -m newsroom.localdb stop || true

@@ -218,3 +218,8 @@ SEARCH_RESULTS_PER_PAGE = 10
 # Lead image uploads: larger files, or more pixels (an image bomb), are refused.
 LEAD_IMAGE_MAX_BYTES = env.int("LEAD_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LEAD_IMAGE_MAX_PIXELS = env.int("LEAD_IMAGE_MAX_PIXELS", default=40_000_000)
+
+# Benchmarks only: bench/run.py sets this for its own gunicorn, which then serves the
+# captured pages in this folder at /__bench__/floor/<name>/ (newsroom/bench.py). Never set it
+# anywhere else; unset, the URL does not exist.
+BENCH_FLOOR_DIR = env.str("BENCH_FLOOR_DIR", default="")

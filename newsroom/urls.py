@@ -28,3 +28,7 @@ if settings.SERVE_MEDIA:
     # MEDIA_URL comes back from settings with a leading slash; routes are written without.
     media_route = f"{settings.MEDIA_URL.lstrip('/')}<path:path>"
     urlpatterns.append(path(media_route, views.media, name="media"))
+if settings.BENCH_FLOOR_DIR:  # benchmark runs only, see newsroom/bench.py
+    from newsroom import bench
+
+    urlpatterns.append(path("__bench__/floor/<slug:name>/", bench.floor, name="bench-floor"))
