@@ -1,4 +1,4 @@
-"""Whole article pages, cached for anonymous readers.
+"""Whole article pages, cached for anonymous readers; the article row for everyone.
 
 An anonymous reader's article page is the same for everyone, so it is kept as
 bytes and served without touching the database. Anything that changes what the
@@ -20,6 +20,11 @@ def key(slug: str) -> str:
     return f"articles:anonymous-page:{slug}"
 
 
+def object_key(slug: str) -> str:
+    """The public article itself, with its byline and tags, for every reader's page."""
+    return f"articles:public-article:{slug}"
+
+
 def is_shared(request) -> bool:
     """Whether this request would get the page everyone else gets."""
     return (
@@ -31,7 +36,7 @@ def is_shared(request) -> bool:
 
 
 def forget(slugs: Iterable[str]) -> None:
-    keys = [key(slug) for slug in slugs]
+    keys = [k for slug in slugs for k in (key(slug), object_key(slug))]
     if not keys:
         return
     # Now, and again once committed, so no request can re-cache the old page in between.

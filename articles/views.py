@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -108,6 +108,20 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         # Staff preview drafts and scheduled articles; everyone else gets a 404.
         return Article.objects.visible_to(self.request.user).for_listing().prefetch_related("tags")
+
+    def get_object(self, queryset=None):
+        if self.request.user.is_staff:
+            return super().get_object(queryset)  # previews: always from the database
+        # Readers: the public article from the cache (dropped whenever it or its
+        # comments change, see page_cache.forget), checked against the clock here.
+        slug = self.kwargs["slug"]
+        article = cache.get(page_cache.object_key(slug))
+        if article is None:
+            article = super().get_object(queryset)
+            cache.set(page_cache.object_key(slug), article, page_cache.ANONYMOUS_PAGE_SECONDS)
+        if not article.is_public:
+            raise Http404("No such article.")
+        return article
 
     def get_context_data(self, **kwargs):
         article = self.object

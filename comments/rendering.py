@@ -18,8 +18,8 @@ their own on the article see a different tree, and get it built for them.
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,8 +66,7 @@ class Viewer:
         return self.shared_variant
 
 
-@dataclass
-class Slot:
+class Slot(NamedTuple):
     """A shown comment in a skeleton: its shared fragment, and what a swap needs."""
 
     comment_id: int
@@ -76,6 +75,18 @@ class Slot:
     reply_to_id: int | None
     key_parts: tuple
     html: str
+
+
+class Skeleton(NamedTuple):
+    """A page of threads as every viewer of one kind sees it.
+
+    `pieces` are HTML strings and Slots (shown comments, swapped for their
+    authors); `held_authors` are readers with held or removed comments on the
+    article, whose own view of the tree differs and is built for them.
+    """
+
+    pieces: list
+    held_authors: frozenset
 
 
 def _key_parts(node: Node, byline_ids) -> tuple:
@@ -160,8 +171,8 @@ def _wrap(page: ThreadPage, article, request, out: list) -> list:
     return [before, *out, after]
 
 
-def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> list:
-    """The page as every viewer of this kind sees it; their own comments become Slots."""
+def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> Skeleton:
+    """The page as every viewer of this kind sees it; shown comments become Slots."""
     _fill_fragments(page.nodes, viewer, lambda node: viewer.shared_variant)
 
     def slot_for(node):
@@ -179,15 +190,24 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> list:
 
     out = []
     _emit(page.nodes, out, slot_for, top=True)
-    return _wrap(page, article, request, out)
+    pieces = []
+    for piece in _wrap(page, article, request, out):  # merge neighbouring strings
+        if isinstance(piece, str) and pieces and isinstance(pieces[-1], str):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    held = Comment.objects.for_article(article).filter(
+        status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN]
+    )
+    return Skeleton(pieces, frozenset(held.values_list("author_id", flat=True)))
 
 
-def assemble(skeleton: list, viewer: Viewer) -> str:
+def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     """Join a skeleton, swapping in the viewer's own comments with their own controls."""
     user = viewer.user
     own = [
         piece
-        for piece in skeleton
+        for piece in skeleton.pieces
         if isinstance(piece, Slot) and user.is_authenticated and piece.author_id == user.pk
     ]
     swapped = {}
@@ -202,7 +222,7 @@ def assemble(skeleton: list, viewer: Viewer) -> str:
         swapped = {s.comment_id: cached[keys[s.comment_id]] for s in own}
     html = "".join(
         (swapped.get(piece.comment_id, piece.html) if isinstance(piece, Slot) else piece)
-        for piece in skeleton
+        for piece in skeleton.pieces
     )
     return mark_safe(html)  # noqa: S308 - fragments come from autoescaped templates
 

@@ -12,14 +12,6 @@ from ..models import Comment
 register = template.Library()
 
 
-def has_own_held_comments(article, user) -> bool:
-    return (
-        Comment.objects.for_article(article)
-        .filter(author=user, status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN])
-        .exists()
-    )
-
-
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def comment_section(context, article):
     """The conversation under an article: heading, form and a page of threads."""
@@ -33,17 +25,17 @@ def comment_section(context, article):
         user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
     )
 
-    if user.is_authenticated and has_own_held_comments(article, user):
+    key = rendering.skeleton_key(article, viewer, sort, page_number)
+    skeleton = cache.get(key)
+    if skeleton is None:
+        page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
+        skeleton = rendering.build_skeleton(page, viewer, article, request)
+        cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
+    if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number)
         threads_html = rendering.render_for(page, viewer, article, request)
     else:
-        key = rendering.skeleton_key(article, viewer, sort, page_number)
-        skeleton = cache.get(key)
-        if skeleton is None:
-            page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
-            skeleton = rendering.build_skeleton(page, viewer, article, request)
-            cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
         threads_html = rendering.assemble(skeleton, viewer)
     return {
         "article": article,

@@ -91,8 +91,8 @@ def test_article_page_query_count_is_fixed(client, django_assert_num_queries, ot
         ArticleFactory(section=section, tags=tags, authors=authors)
     article = ArticleFactory(section=section, tags=tags, authors=authors)
     # article with section + authors + tags + related articles + section navigation
-    # + the conversation's thread roots (none, so no comment query)
-    with django_assert_num_queries(6):
+    # + the conversation's thread roots (none, so no comment query) + readers with held comments
+    with django_assert_num_queries(7):
         assert client.get(article.get_absolute_url()).status_code == 200
     # After that an anonymous reader gets the whole page from the cache.
     with django_assert_num_queries(0):

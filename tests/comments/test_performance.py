@@ -32,18 +32,18 @@ def test_anonymous_article_page_queries_are_fixed(
 ):
     seed_conversation(published_article, size, UserFactory.create_batch(8))
     # article, byline authors, tags, related articles, section navigation, thread roots,
-    # thread comments
-    with django_assert_num_queries(7):
+    # thread comments, readers with held comments
+    with django_assert_num_queries(8):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
     # Then the whole page comes from the cache, until something on it changes.
     with django_assert_num_queries(0):
         client.get(published_article.get_absolute_url())
-    # Another order is built once (roots, comments; fragments are cached)...
-    with django_assert_num_queries(5):
-        client.get(published_article.get_absolute_url(), {"sort": "newest"})
-    # ...then only the article itself is read: navigation, related and the skeleton are cached.
+    # Another order is built once (roots, comments, held; the article and fragments are cached)
     with django_assert_num_queries(3):
+        client.get(published_article.get_absolute_url(), {"sort": "newest"})
+    # ...and then it too is served without a query.
+    with django_assert_num_queries(0):
         client.get(published_article.get_absolute_url(), {"sort": "newest"})
 
 
@@ -54,17 +54,17 @@ def test_logged_in_article_page_queries_are_fixed(
     authors = UserFactory.create_batch(8)
     comments = seed_conversation(published_article, size, [*authors, reader])
     client.force_login(reader)
-    # session, user, article, byline authors, tags, related articles, section navigation,
-    # ban check, own held comments?, thread roots, thread comments, and the reader's own
-    # comments, rendered once with their Edit and Delete controls
-    with django_assert_num_queries(12):
+    # user, article, byline authors, tags, related articles, section navigation, ban check,
+    # thread roots, thread comments, readers with held comments, and the reader's own
+    # comments, rendered once with their Edit and Delete controls (the session is cached)
+    with django_assert_num_queries(11):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
     own = next(c for c in comments if c.author == reader and c.depth == 0)
     assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
-    # Steady state: navigation, related articles, ban status and the page skeleton are
-    # cached; the reader's own comments are swapped in without a query.
-    with django_assert_num_queries(6):
+    # Steady state: only the user is read; the article, navigation, related articles, ban
+    # status and the page skeleton are cached, and the reader's own comments swapped in.
+    with django_assert_num_queries(1):
         response = client.get(published_article.get_absolute_url())
     assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
 
@@ -77,8 +77,8 @@ def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
     CommentFactory(parent=comments[0], author=reader, status="pending", body="My held reply")
     client.force_login(reader)
     client.get(published_article.get_absolute_url())
-    # session, user, article, authors, tags, own held comments?, thread roots, thread comments
-    with django_assert_num_queries(8):
+    # user, then the reader's own tree: thread roots, thread comments
+    with django_assert_num_queries(3):
         response = client.get(published_article.get_absolute_url())
     html = response.content.decode()
     assert "My held reply" in html and "Awaiting moderation" in html
