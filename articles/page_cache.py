@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 
+from newsroom.cache import LocalCopies
+
 ANONYMOUS_PAGE_SECONDS = 300
 
-
-def key(slug: str) -> str:
-    return f"articles:anonymous-page:{slug}"
+# Whole anonymous pages, by slug; each process keeps a copy while it is current.
+pages = LocalCopies("articles:anonymous-page", max_items=128)
 
 
 def object_key(slug: str) -> str:
@@ -36,7 +37,8 @@ def is_shared(request) -> bool:
 
 
 def forget(slugs: Iterable[str]) -> None:
-    keys = [k for slug in slugs for k in (key(slug), object_key(slug))]
+    slugs = list(slugs)
+    keys = [*pages.forget_keys(slugs), *(object_key(slug) for slug in slugs)]
     if not keys:
         return
     # Now, and again once committed, so no request can re-cache the old page in between.

@@ -92,15 +92,15 @@ class ArticleDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         if not page_cache.is_shared(request):
             return super().get(request, *args, **kwargs)
-        key = page_cache.key(kwargs["slug"])
-        content = cache.get(key)
+        slug = kwargs["slug"]
+        content = page_cache.pages.get(slug)
         if content is not None:
             return HttpResponse(content)
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
             if rendered.status_code == 200:
-                cache.set(key, rendered.content, page_cache.ANONYMOUS_PAGE_SECONDS)
+                page_cache.pages.set(slug, rendered.content, page_cache.ANONYMOUS_PAGE_SECONDS)
 
         response.add_post_render_callback(remember)
         return response

@@ -30,11 +30,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
+from newsroom.cache import LocalMemo
 
 from .models import Comment
 from .threads import Node, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
+# Skeleton keys name the article version they were built for, so a copy kept in
+# this process is current for as long as its key is asked for.
+skeletons = LocalMemo(max_items=64)
 _SPLIT = "\x00threads\x00"
 
 

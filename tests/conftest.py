@@ -20,9 +20,17 @@ def _clear_cache():
     # Rate limits and cached fragments live in the cache; start every test clean.
     from django.core.cache import cache
 
-    cache.clear()
+    from articles.page_cache import pages
+    from comments.rendering import skeletons
+
+    def clear():
+        cache.clear()
+        pages.clear_local()
+        skeletons.clear_local()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

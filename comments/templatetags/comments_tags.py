@@ -26,11 +26,12 @@ def comment_section(context, article):
     )
 
     key = rendering.skeleton_key(article, viewer, sort, page_number)
-    skeleton = cache.get(key)
+    skeleton = rendering.skeletons.get(key)
     if skeleton is None:
         page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
         skeleton = rendering.build_skeleton(page, viewer, article, request)
         cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
+        rendering.skeletons.remember(key, skeleton)
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number)
