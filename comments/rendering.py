@@ -84,12 +84,16 @@ class Slot(NamedTuple):
 class Skeleton(NamedTuple):
     """A page of threads as every viewer of one kind sees it.
 
-    `pieces` are HTML strings and Slots (shown comments, swapped for their
-    authors); `held_authors` are readers with held or removed comments on the
-    article, whose own view of the tree differs and is built for them.
+    `html` is the page for viewers with no comment on it. `pieces` is the same
+    HTML cut so that each shown comment is one piece, and `slots` says, by
+    author, which pieces to swap for that author's own controls.
+    `held_authors` are readers with held or removed comments on the article,
+    whose view of the tree itself differs; theirs is built for them.
     """
 
-    pieces: list
+    html: str
+    pieces: list[str]
+    slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
 
 
@@ -194,41 +198,42 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> Skelet
 
     out = []
     _emit(page.nodes, out, slot_for, top=True)
-    pieces = []
-    for piece in _wrap(page, article, request, out):  # merge neighbouring strings
-        if isinstance(piece, str) and pieces and isinstance(pieces[-1], str):
-            pieces[-1] += piece
+    pieces, slots, slot_indices = [], {}, set()
+    for piece in _wrap(page, article, request, out):
+        if isinstance(piece, Slot):
+            slots.setdefault(piece.author_id, []).append((len(pieces), piece))
+            slot_indices.add(len(pieces))
+            pieces.append(piece.html)
+        elif pieces and len(pieces) - 1 not in slot_indices:
+            pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
     held = Comment.objects.for_article(article).filter(
         status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN]
     )
-    return Skeleton(pieces, frozenset(held.values_list("author_id", flat=True)))
+    return Skeleton(
+        "".join(pieces), pieces, slots, frozenset(held.values_list("author_id", flat=True))
+    )
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
-    """Join a skeleton, swapping in the viewer's own comments with their own controls."""
+    """The skeleton's page, with the viewer's own comments given their own controls."""
     user = viewer.user
-    own = [
-        piece
-        for piece in skeleton.pieces
-        if isinstance(piece, Slot) and user.is_authenticated and piece.author_id == user.pk
-    ]
-    swapped = {}
-    if own:
-        keys = {
-            s.comment_id: _fragment_key(s.key_parts, viewer.own_variant(s.created_at)) for s in own
-        }
-        cached = cache.get_many(keys.values())
-        missing = [s for s in own if keys[s.comment_id] not in cached]
-        if missing:
-            cached.update(_render_own(missing, keys, viewer))
-        swapped = {s.comment_id: cached[keys[s.comment_id]] for s in own}
-    html = "".join(
-        (swapped.get(piece.comment_id, piece.html) if isinstance(piece, Slot) else piece)
-        for piece in skeleton.pieces
-    )
-    return mark_safe(html)  # noqa: S308 - fragments come from autoescaped templates
+    own = skeleton.slots.get(user.pk) if user.is_authenticated else None
+    if not own:
+        return mark_safe(skeleton.html)  # noqa: S308 - fragments come from autoescaped templates
+    keys = {
+        slot.comment_id: _fragment_key(slot.key_parts, viewer.own_variant(slot.created_at))
+        for _, slot in own
+    }
+    cached = cache.get_many(keys.values())
+    missing = [slot for _, slot in own if keys[slot.comment_id] not in cached]
+    if missing:
+        cached.update(_render_own(missing, keys, viewer))
+    pieces = list(skeleton.pieces)
+    for index, slot in own:
+        pieces[index] = cached[keys[slot.comment_id]]
+    return mark_safe("".join(pieces))  # noqa: S308
 
 
 def _render_own(slots, keys, viewer) -> dict:
@@ -278,7 +283,6 @@ def json_ld(page: ThreadPage, article, request) -> str:
         data = {
             "@type": "Comment",
             "@id": f"{url}#{comment.anchor}",
-            "url": request.build_absolute_uri(comment.get_absolute_url()),
             "text": comment.body,
             "dateCreated": comment.created_at,
             "author": {
