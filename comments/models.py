@@ -241,6 +241,13 @@ class Ban(models.Model):
     def is_permanent(self) -> bool:
         return self.expires_at is None
 
+    @property
+    def is_active(self) -> bool:
+        """The same rule as BanQuerySet.active(), for a ban already in hand."""
+        return self.lifted_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
 
 class ReaderNote(models.Model):
     """Moderators' private notes on a reader; never shown on the site."""

@@ -62,11 +62,7 @@ def post_comment(request, article_pk):
 @login_required
 def reply(request, pk):
     """The no-JavaScript reply form: shows the comment being answered."""
-    parent = get_object_or_404(
-        Comment.objects.visible().select_related("author", "article"),
-        pk=pk,
-        article__in=Article.objects.public(),
-    )
+    parent = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
     form = CommentForm(initial={"parent": parent.pk}, article=parent.article, author=request.user)
     return render(
         request,
@@ -126,11 +122,7 @@ def permalink(request, pk):
 @login_required
 def report(request, pk):
     """Readers flag a comment for moderators; works without JavaScript."""
-    comment = get_object_or_404(
-        Comment.objects.visible().select_related("author", "article"),
-        pk=pk,
-        article__in=Article.objects.public(),
-    )
+    comment = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
     if comment.author_id == request.user.pk:
         raise PermissionDenied("You can't report your own comment.")
     ban = moderation.active_ban(request.user)

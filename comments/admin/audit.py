@@ -11,26 +11,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import Comment, ModerationAction, Report
+from .readonly import ReadOnlyAdmin
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/moderationaction/change_list.html"
     list_display = ["created_at", "kind", "decided_by", "comment_link", "subject", "reason", "note"]
     list_filter = ["kind", ("moderator", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["note", "rule", "subject__username", "moderator__username"]
     list_select_related = ["moderator", "subject", "comment"]
     date_hierarchy = "created_at"
-
-    # The record is permanent: nobody adds, edits or deletes entries by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="By")
     def decided_by(self, obj):

@@ -21,6 +21,7 @@ from .. import moderation
 from ..models import Comment, ReaderNote, Report
 from ..moderation.decisions import decide_many
 from .forms import BanForm, HideForm
+from .readonly import ReadOnlyAdmin
 
 OPEN = Q(reports__resolved_at__isnull=True)
 
@@ -63,7 +64,7 @@ class ReportReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     list_display = ["excerpt", "author_history", "article_link", "report_summary", "age", "decide"]
@@ -90,16 +91,6 @@ class CommentAdmin(admin.ModelAdmin):
         "approved_at", "body", "thread_context", "history",
     ]  # fmt: skip
     readonly_fields = fields
-
-    # Comments change only through moderation decisions, never by editing the row.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")

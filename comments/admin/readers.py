@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from .. import moderation
@@ -22,10 +21,11 @@ from ..models import (
     Report,
 )
 from .forms import BanForm, NoteForm
+from .readonly import ReadOnlyAdmin
 
 
 @admin.register(Commenter)
-class CommenterAdmin(admin.ModelAdmin):
+class CommenterAdmin(ReadOnlyAdmin):
     change_form_template = "admin/comments/commenter/change_form.html"
     list_display = [
         "username",
@@ -40,15 +40,6 @@ class CommenterAdmin(admin.ModelAdmin):
     list_filter = ["date_joined"]
     fields = ["username", "first_name", "last_name", "date_joined", "last_login", "record"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (
@@ -205,7 +196,7 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="Active")
     def is_active(self, obj):
-        return obj.lifted_at is None and (obj.expires_at is None or obj.expires_at > timezone.now())
+        return obj.is_active
 
     @admin.action(description="Lift selected bans", permissions=["change"])
     def lift_selected(self, request, queryset):
@@ -215,21 +206,19 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReaderNote)
-class ReaderNoteAdmin(admin.ModelAdmin):
+class ReaderNoteAdmin(ReadOnlyAdmin):
+    """Notes are written on the reader's page and never edited."""
+
     list_display = ["user", "text", "written_by", "created_at"]
     search_fields = ["user__username", "text"]
     list_select_related = ["user", "written_by"]
     readonly_fields = ["user", "text", "written_by", "created_at"]
 
-    def has_add_permission(self, request):
-        return False  # notes are written on the reader's page
-
 
 @admin.register(PremoderatedReader)
-class PremoderatedReaderAdmin(admin.ModelAdmin):
+class PremoderatedReaderAdmin(ReadOnlyAdmin):
+    """Switched on and off from the reader's page, so that each change is recorded."""
+
     list_display = ["user", "added_by", "created_at"]
     list_select_related = ["user", "added_by"]
     readonly_fields = ["user", "added_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False

@@ -39,9 +39,7 @@ def active_ban(user) -> Ban | None:
     if ban is False:
         ban = Ban.objects.active().filter(user=user).order_by("-expires_at").first()
         cache.set(key, ban, timeout=3600)
-    if ban is not None and ban.expires_at is not None and ban.expires_at <= timezone.now():
-        return None
-    return ban
+    return ban if ban is not None and ban.is_active else None
 
 
 def _matches(phrase: str, body: str) -> bool:
