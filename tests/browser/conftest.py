@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -24,7 +23,7 @@ def _chromium_path():
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup):
+def browser():
     executable = _chromium_path()
     if executable is None:
         message = "Debian's chromium is not installed (apt-get install chromium)"
@@ -33,19 +32,7 @@ def browser(django_db_setup):
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    # Django keeps a separate connection object per thread and per running event
-    # loop, and Playwright's sync API leaves a loop running in this thread, so tests
-    # get a new connection object after this point. Hand it the database contents
-    # saved at setup, so serialized_rollback can restore data migrations' rows
-    # (the Editors group) after a journey flushes the database.
-    saved = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
     with sync_playwright() as playwright:
-        for alias, contents in saved.items():
-            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=executable,
             headless=True,
