@@ -92,13 +92,17 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
     articles = list(Article.objects.public().order_by("-published_at")[:8])
     now = timezone.now()
 
-    # A month of decided reports, so the dashboard has history.
+    # A month of decided reports, so the dashboard has history: rude comments are
+    # hidden, fair ones reported by an irritated reader are approved or dismissed.
+    public = list(Article.objects.public())
     for day in range(30, 0, -1):
-        for _ in range(rng.randint(0, 3)):
-            article = rng.choice(articles)
+        posted_at = now - timedelta(days=day, hours=3)
+        candidates = [a for a in public if a.published_at < posted_at]
+        for _ in range(rng.randint(0, 3) if candidates else 0):
+            decision = rng.choice(["hide", "hide", "approve", "dismiss"])
             comment = Comment.objects.create(
-                article=article, author=rng.choice(readers), body=rng.choice(RUDE + REPLIES),
-                created_at=now - timedelta(days=day, hours=3),
+                article=rng.choice(candidates), author=rng.choice(readers), created_at=posted_at,
+                body=rng.choice(RUDE if decision == "hide" else REPLIES),
             )  # fmt: skip
             reporter = rng.choice([r for r in others if r != comment.author])
             moderation.report_comment(
@@ -106,7 +110,6 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
                 comment=comment,
                 reason=rng.choice(["spam", "abuse", "off_topic"]),
             )
-            decision = rng.choice(["hide", "hide", "approve", "dismiss"])
             if decision == "hide":
                 moderation.hide(
                     comment=comment,
@@ -117,7 +120,7 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
                 moderation.approve(comment=comment, moderator=moderator)
             else:
                 moderation.dismiss_reports(comment=comment, moderator=moderator)
-            reported_at = now - timedelta(days=day, hours=2)
+            reported_at = posted_at + timedelta(hours=1)
             decided_at = reported_at + timedelta(minutes=rng.randint(5, 300))
             Report.objects.filter(comment=comment).update(
                 created_at=reported_at, resolved_at=decided_at
@@ -138,4 +141,4 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
     moderation.ban(
         user=troll, moderator=moderator, reason="Repeated abuse of other readers", days=7
     )
-    refresh_article_stats(a.pk for a in articles)
+    refresh_article_stats(a.pk for a in public)
