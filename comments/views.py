@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from newsroom import ratelimit
 
-from . import moderation, threads, throttle
+from . import moderation, threads
 from .forms import CommentForm, EditCommentForm, ReportForm
 from .models import Comment
 from .moderation.posting import banned_message
@@ -19,7 +20,7 @@ def _permalink(comment, user) -> str:
     return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
 
 
-def _too_many(request, template, context, error: throttle.RateLimited):
+def _too_many(request, template, context, error: ratelimit.RateLimited):
     context["rate_limited"] = error
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(error.retry_after)
@@ -42,7 +43,7 @@ def post_comment(request, article_pk):
             body=form.cleaned_data["body"],
             parent=form.cleaned_data["parent"],
         )
-    except throttle.RateLimited as error:
+    except ratelimit.RateLimited as error:
         context["parent"] = form.cleaned_data["parent"]
         return _too_many(request, "comments/comment_form.html", context, error)
     except moderation.CommentRefused as refusal:
@@ -135,7 +136,7 @@ def report(request, pk):
             _, created = moderation.report_comment(
                 reporter=request.user, comment=comment, **form.cleaned_data
             )
-        except throttle.RateLimited as error:
+        except ratelimit.RateLimited as error:
             return _too_many(request, "comments/report_form.html", context, error)
         if created:
             messages.success(request, "Thank you. Our moderators will review this comment.")

@@ -159,6 +159,8 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Reader accounts
+# Sign-ups and password-reset e-mails allowed per client address per hour.
+ACCOUNT_RATE_LIMIT = env.int("ACCOUNT_RATE_LIMIT", default=5)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 from django.views.static import serve
 
+from . import ratelimit
 from .forms import AvatarForm, ProfileForm, SignupForm
 from .models import User
+from .throttling import client_ip
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -24,12 +27,28 @@ def _next_url(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
+def over_limit(request, action: str, form) -> bool:
+    """Refuse a flood of sign-ups or reset e-mails from one address; the form says why."""
+    try:
+        ratelimit.hit(action, client_ip(request), limit=settings.ACCOUNT_RATE_LIMIT, period=3600)
+    except ratelimit.RateLimited as error:
+        minutes = -(-error.retry_after // 60)
+        form.add_error(
+            None, f"Too many attempts from your network. Please try again in {minutes} minutes."
+        )
+        return True
+    return False
+
+
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))
+    status = 200
     if request.method == "POST":
         form = SignupForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and over_limit(request, "signup", form):
+            status = 429
+        elif form.is_valid():
             try:
                 with transaction.atomic():
                     user = form.save()
@@ -47,7 +66,21 @@ def signup(request):
         request,
         "registration/signup.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=status,
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, limited per client address like sign-up.
+
+    The limit applies whether or not the address has an account, so the page
+    still reveals nothing about who is registered.
+    """
+
+    def form_valid(self, form):
+        if over_limit(self.request, "password-reset", form):
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class ProfileView(DetailView):

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from articles import page_cache
 from articles.models import Article
+from newsroom import ratelimit
 
-from .. import throttle
 from ..models import Comment, ModerationAction
 from . import rules
 
@@ -45,10 +46,15 @@ def invalidate_author(user) -> None:
 def post_comment(*, author, article: Article, body: str, parent: Comment | None = None) -> Comment:
     """Store a reader's comment (already validated by CommentForm), applying the rules.
 
-    Raises throttle.RateLimited past the flood limit, and rules.CommentRefused
+    Raises ratelimit.RateLimited past the flood limit, and rules.CommentRefused
     when the reader is banned or a blocked term refuses the text; nothing is stored then.
     """
-    throttle.check("comment", author.pk)
+    ratelimit.hit(
+        "comment",
+        author.pk,
+        limit=settings.COMMENTS_RATE_LIMIT,
+        period=settings.COMMENTS_RATE_PERIOD,
+    )
     ban = rules.active_ban(author)
     if ban is not None:
         raise rules.CommentRefused(banned_message(ban), rule="banned")

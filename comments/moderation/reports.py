@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from .. import throttle
+from newsroom import ratelimit
+
 from ..models import Comment, ModerationAction, Report
 from .posting import banned_message, refresh_article_stats
 from .rules import CommentRefused, active_ban
@@ -22,7 +23,12 @@ def report_comment(
     existing = Report.objects.filter(comment=comment, reporter=reporter).first()
     if existing is not None:
         return existing, False
-    throttle.check("report", reporter.pk)
+    ratelimit.hit(
+        "report",
+        reporter.pk,
+        limit=settings.COMMENTS_RATE_LIMIT,
+        period=settings.COMMENTS_RATE_PERIOD,
+    )
     # Lock the comment so concurrent reports and decisions see one another.
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     try:

@@ -83,3 +83,35 @@ def test_client_ip_is_remote_addr_unless_behind_a_proxy(settings):
     assert client_ip(request) == "203.0.113.7"
     del request.META["HTTP_X_FORWARDED_FOR"]
     assert client_ip(request) == "192.0.2.1"
+
+
+def test_signups_are_limited_per_client_address(client, settings, db):
+    from newsroom.models import User
+
+    settings.ACCOUNT_RATE_LIMIT = 2
+    for n in range(3):
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "username": f"newcomer{n}",
+                "email": f"newcomer{n}@example.com",
+                "password1": "a-long-Unusual-passphrase-9",
+                "password2": "a-long-Unusual-passphrase-9",
+            },
+        )
+        client.logout()
+    assert response.status_code == 429
+    assert "Too many attempts from your network" in response.content.decode()
+    assert User.objects.filter(username__startswith="newcomer").count() == 2
+
+
+def test_password_reset_emails_are_limited_the_same_for_known_and_unknown_addresses(
+    client, settings, reader, mailoutbox
+):
+    settings.ACCOUNT_RATE_LIMIT = 2
+    statuses = [
+        client.post("/accounts/password/reset/", {"email": email}).status_code
+        for email in (reader.email, "nobody@example.com", reader.email)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(mailoutbox) == 1
