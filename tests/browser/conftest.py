@@ -51,9 +51,15 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
-    """A factory of fresh pages, each in its own context (its own cookies)."""
-    contexts = []
+def new_page(browser, live_server, settings):
+    """A factory of fresh pages, each in its own context (its own cookies).
+
+    The Content-Security-Policy is enforced as in production, and any violation
+    the browser reports fails the journey.
+    """
+    settings.CONTENT_SECURITY_POLICY = settings.CONTENT_SECURITY_POLICY_REPORT_ONLY
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+    contexts, violations = [], []
 
     def make(viewport=None):
         context = browser.new_context(
@@ -61,11 +67,19 @@ def new_page(browser, live_server):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and violations.append(message.text)
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -47,3 +47,24 @@ def test_sqlite_database_url_is_refused():
     result = _manage("check", DATABASE_URL="sqlite:////tmp/newsroom.db")
     assert result.returncode != 0
     assert "PostgreSQL only" in result.stderr
+
+
+def test_content_security_policy_is_enforced_in_production():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'])",
+        DEBUG="False",
+        SECRET_KEY="x7$kq!p2@v9zL#m4w8Rt^y6Nb3Hc1Jf5Gd0Ss-Ee_Aa+Uu*Ii&Oo",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "['\\'self\\'']" in result.stdout or "[\"'self'\"]" in result.stdout
+
+
+def test_pages_carry_the_policy_header(client, settings, db):
+    settings.CONTENT_SECURITY_POLICY = settings.CONTENT_SECURITY_POLICY_REPORT_ONLY
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
