@@ -48,3 +48,18 @@ def test_logged_in_readers_never_get_the_anonymous_page(client, published_articl
     client.force_login(reader)
     html = client.get(url).content.decode()
     assert "Post comment" in html and "Log in to comment" not in html
+
+
+def test_logged_in_readers_see_byline_tag_and_text_changes_at_once(client, published_article, reader):
+    url = published_article.get_absolute_url()
+    client.force_login(reader)
+    client.get(url)
+    published_article.tags.add(TagFactory(name="Estuary"))
+    assert "Estuary" in client.get(url).content.decode()
+    writer = UserFactory(first_name="Ines", last_name="Okoro", is_staff=True)
+    published_article.authors.add(writer)
+    assert "Ines Okoro" in client.get(url).content.decode()
+    published_article.refresh_from_db()
+    published_article.title = "Barrier approved after all"
+    published_article.save()
+    assert "Barrier approved after all" in client.get(url).content.decode()
