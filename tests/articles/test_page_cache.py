@@ -50,7 +50,9 @@ def test_logged_in_readers_never_get_the_anonymous_page(client, published_articl
     assert "Post comment" in html and "Log in to comment" not in html
 
 
-def test_logged_in_readers_see_byline_tag_and_text_changes_at_once(client, published_article, reader):
+def test_logged_in_readers_see_byline_tag_and_text_changes_at_once(
+    client, published_article, reader
+):
     url = published_article.get_absolute_url()
     client.force_login(reader)
     client.get(url)
