@@ -76,7 +76,7 @@ def _own_comment(request, pk) -> Comment:
     comment = get_object_or_404(
         Comment.objects.select_related("article").exclude(status=Comment.Status.DELETED), pk=pk
     )
-    if comment.author_id != request.user.pk:
+    if not comment.can_delete(request.user):  # the author, while the comment exists
         raise PermissionDenied("You can only change your own comments.")
     return comment
 
