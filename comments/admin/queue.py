@@ -49,6 +49,31 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuthorFilter(admin.SimpleListFilter):
+    """One reader's comments. Offers the most reported readers; any reader can be
+    reached from the "all their comments" link in a row."""
+
+    title = "author"
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        most_reported = (
+            Report.objects.open()
+            .values("comment__author", "comment__author__username")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:10]
+        )
+        return [(str(r["comment__author"]), r["comment__author__username"]) for r in most_reported]
+
+    def has_output(self):
+        return True  # applied even when no reader is being reported right now
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(author_id=int(self.value()))
+        return queryset
+
+
 class ReportReasonFilter(admin.SimpleListFilter):
     title = "report reason"
     parameter_name = "reason"
@@ -70,6 +95,7 @@ class CommentAdmin(ReadOnlyAdmin):
     list_display = ["excerpt", "author_history", "article_link", "report_summary", "age", "decide"]
     list_filter = [
         QueueFilter,
+        AuthorFilter,
         ReportReasonFilter,
         "status",
         ("article", admin.RelatedOnlyFieldListFilter),
@@ -110,6 +136,11 @@ class CommentAdmin(ReadOnlyAdmin):
             author_hidden=_count(author_comments.filter(status=Comment.Status.HIDDEN)),
             author_reported=_count(Report.objects.filter(comment__author=OuterRef("author"))),
             author_notes=_count(ReaderNote.objects.filter(user=OuterRef("author"))),
+            author_latest_note=Subquery(
+                ReaderNote.objects.filter(user=OuterRef("author"))
+                .order_by("-created_at")
+                .values("text")[:1]
+            ),
         ).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
@@ -146,15 +177,26 @@ class CommentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Author")
     def author_history(self, obj):
+        note = (
+            format_html(
+                '<br><span class="mod-note">Note: “{}”</span>',
+                Truncator(obj.author_latest_note).chars(120),
+            )
+            if obj.author_latest_note
+            else ""
+        )
         return format_html(
             '<a href="{}"><strong>{}</strong></a><br><span class="mod-history">'
-            "{} approved · {} hidden · {} reports against · {} notes</span>",
+            "{} approved · {} hidden · {} reports against · {} notes</span>{}"
+            '<br><a class="mod-history" href="?author={}">All their comments</a>',
             reverse("admin:comments_commenter_change", args=[obj.author_id]),
             obj.author.display_name,
             obj.author_approved,
             obj.author_hidden,
             obj.author_reported,
             obj.author_notes,
+            note,
+            obj.author_id,
         )
 
     @admin.display(description="Article", ordering="article__title")

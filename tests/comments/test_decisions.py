@@ -308,3 +308,20 @@ def test_concurrent_decisions_leave_consistent_state_and_both_recorded(published
     assert comment.status == ("visible" if kinds[-1] == "approve" else "hidden")
     published_article.refresh_from_db()
     assert published_article.comment_count == (1 if comment.status == "visible" else 0)
+
+
+def test_queue_filters_by_author_and_shows_their_latest_private_note(
+    client, moderator, published_article
+):
+    from comments.models import ReaderNote
+
+    troll = UserFactory(username="troll")
+    CommentFactory(article=published_article, author=troll, body="first")
+    CommentFactory(article=published_article, body="someone else")
+    ReaderNote.objects.create(user=troll, text="Warned twice by e-mail", written_by=moderator)
+    client.force_login(moderator)
+    response = client.get(QUEUE, {"author": troll.pk})
+    assert [c.body for c in response.context["cl"].result_list] == ["first"]
+    html = response.content.decode()
+    assert "Warned twice by e-mail" in html and f'href="?author={troll.pk}"' in html
+    assert client.get(QUEUE, {"author": "nonsense"}).status_code == 200
