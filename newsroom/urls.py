@@ -10,6 +10,8 @@ from . import views
 
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom admin"
+# The moderation queue is wide; the app list is one click away on the index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -92,7 +92,8 @@ class ReportReasonFilter(admin.SimpleListFilter):
 class CommentAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
-    list_display = ["excerpt", "author_history", "article_link", "report_summary", "age", "decide"]
+    # The decision buttons sit next to the text they decide on, never off-screen.
+    list_display = ["excerpt", "decide", "report_summary", "author_history", "article_link", "age"]
     list_filter = [
         QueueFilter,
         AuthorFilter,
