@@ -99,7 +99,9 @@ class ArticleDetailView(DetailView):
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
-            if rendered.status_code == 200:
+            # Only a page with nothing personal in it: no cookie set, no CSRF token used.
+            personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if rendered.status_code == 200 and not personal:
                 page_cache.pages.set(slug, rendered.content, page_cache.ANONYMOUS_PAGE_SECONDS)
 
         response.add_post_render_callback(remember)
