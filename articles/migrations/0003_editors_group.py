@@ -4,7 +4,8 @@ from newsroom.permissions import ensure_group, model_permissions
 
 
 def create_editors(apps, schema_editor):
-    ensure_group(apps, "Editors", {"articles": model_permissions("article", "section")})
+    # Editors write, tag and publish articles in the admin, creating tags as they go.
+    ensure_group(apps, "Editors", {"articles": model_permissions("article", "section", "tag")})
 
 
 def remove_editors(apps, schema_editor):

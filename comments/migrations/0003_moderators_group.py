@@ -42,7 +42,7 @@ def remove_moderators(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0002_initial_moderation"),
+        ("comments", "0002_initial"),
         ("articles", "0003_editors_group"),
     ]
 
