@@ -20,9 +20,17 @@ def normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+# Bidirectional embeddings, overrides and isolates: they can make a comment (or the
+# page around it) read in a different order from what was written ("Trojan Source").
+# Other invisible formatting characters, such as the joiners inside emoji, are fine.
+BIDI_CONTROL_CHARACTERS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def has_control_characters(text: str) -> bool:
     return any(
-        unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROL_CHARACTERS for ch in text
+        (unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROL_CHARACTERS)
+        or ch in BIDI_CONTROL_CHARACTERS
+        for ch in text
     )
 
 

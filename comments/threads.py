@@ -45,9 +45,14 @@ def parse_sort(value) -> str:
     return value if value in SORTS else "oldest"
 
 
+# Far beyond any real conversation, and small enough that the OFFSET it makes
+# stays within PostgreSQL's bigint.
+MAX_PAGE = 100_000
+
+
 def parse_page(value) -> int:
     try:
-        return max(1, int(value))
+        return min(max(1, int(value)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 

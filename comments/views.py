@@ -64,11 +64,17 @@ def post_comment(request, article_pk):
 def reply(request, pk):
     """The no-JavaScript reply form: shows the comment being answered."""
     parent = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
-    form = CommentForm(initial={"parent": parent.pk}, article=parent.article, author=request.user)
+    ban = moderation.active_ban(request.user)
+    if ban is not None:
+        raise PermissionDenied(banned_message(ban))
+    article = parent.article
+    form = None
+    if article.comments_open:
+        form = CommentForm(initial={"parent": parent.pk}, article=article, author=request.user)
     return render(
         request,
         "comments/comment_form.html",
-        {"form": form, "article": parent.article, "parent": parent},
+        {"form": form, "article": article, "parent": parent},
     )
 
 

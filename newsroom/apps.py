@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NewsroomConfig(AppConfig):
     name = "newsroom"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from .converters import UsernameConverter
+
+        register_converter(UsernameConverter, "username")

@@ -10,7 +10,7 @@ from .forms import LoginForm
 app_name = "accounts"
 
 urlpatterns = [
-    path("people/<str:username>/", views.ProfileView.as_view(), name="profile"),
+    path("people/<username:username>/", views.ProfileView.as_view(), name="profile"),
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",

@@ -35,7 +35,8 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    # Uploaded pictures and their renditions go to a fresh folder for each test.
+    # Uploads (avatars, lead images and renditions) go to a fresh folder for each test,
+    # never the developer's .data/media.
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -80,18 +81,6 @@ def superuser(db):
 @pytest.fixture
 def published_article(db, editor):
     return ArticleFactory(title="Council approves flood barrier", authors=[editor])
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # PBKDF2 costs ~0.3 s per hash by design; login and throttling tests hash dozens of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path_factory):
-    # Uploaded files (avatars) go to a throwaway folder, never the developer's .data/media.
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture

@@ -69,9 +69,12 @@ class AuthorFilter(admin.SimpleListFilter):
         return True  # applied even when no reader is being reported right now
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(author_id=int(self.value()))
-        return queryset
+        try:
+            author_id = int(self.value())
+        except (TypeError, ValueError):
+            return queryset  # no filter, or nonsense in the URL: show everyone
+        # Out of bigint range cannot be anyone, and must not reach the database.
+        return queryset.filter(author_id=author_id) if 0 < author_id < 2**63 else queryset.none()
 
 
 class ReportReasonFilter(admin.SimpleListFilter):

@@ -30,6 +30,9 @@ def comment_section(context, article):
     if skeleton is None:
         page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
         skeleton = rendering.build_skeleton(page, viewer, article, request)
+        # Kept under the page actually shown: a number past the end (which shows the
+        # last page) must not add a cache entry for every number anyone asks for.
+        key = rendering.skeleton_key(article, viewer, sort, page.number)
         cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
         rendering.skeletons.remember(key, skeleton)
     if user.is_authenticated and user.pk in skeleton.held_authors:

@@ -69,6 +69,7 @@ def test_csrf_token_is_required(reader, published_article):
         ("null\x00byte", "Null characters are not allowed"),
         ("bell\x07", "control characters"),
         ("escape\x1b[31m", "control characters"),
+        ("reversed \u202etxt.exe", "control characters"),
     ],
 )
 def test_bad_text_gives_form_error_and_stores_nothing(
@@ -174,3 +175,21 @@ def test_reply_page_shows_parent_and_works_without_javascript(login, reader, pub
 def test_reply_page_for_hidden_comment_is_404(login, reader, published_article):
     hidden = CommentFactory(article=published_article, status="hidden")
     assert login(reader).get(reverse("comments:reply", args=[hidden.pk])).status_code == 404
+
+
+def test_reply_page_on_a_closed_article_says_so_and_offers_no_form(login, reader, editor):
+    article = ArticleFactory(authors=[editor], comments_enabled=False)
+    parent = CommentFactory(article=article, body="Original point")
+    response = login(reader).get(reverse("comments:reply", args=[parent.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Original point" in html and "Comments are closed on this article." in html
+    assert "Post comment" not in html
+
+
+def test_reply_page_tells_a_banned_reader_why(login, banned_reader, published_article):
+    parent = CommentFactory(article=published_article)
+    response = login(banned_reader).get(reverse("comments:reply", args=[parent.pk]))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "barred from commenting and reporting until" in html and "Post comment" not in html

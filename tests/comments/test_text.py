@@ -32,3 +32,10 @@ def test_control_characters_detected_but_newlines_and_tabs_allowed():
     assert text.has_control_characters("a\x00b")
     assert text.has_control_characters("bell\x07")
     assert not text.has_control_characters("line\nnext\ttab")
+
+
+def test_bidirectional_overrides_are_control_characters_but_emoji_joiners_are_not():
+    assert text.has_control_characters("price \u202e0001\u202c")
+    assert text.has_control_characters("isolate \u2067x\u2069")
+    assert not text.has_control_characters("family \U0001f468\u200d\U0001f469\u200d\U0001f467")
+    assert not text.has_control_characters("مرحبا hello")

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.urls import reverse
 
 from comments import threads
@@ -66,10 +67,32 @@ def test_top_level_threads_sort_oldest_or_newest_replies_stay_chronological(
 def test_unknown_sort_and_page_values_fall_back_safely(client, published_article):
     CommentFactory(article=published_article)
     url = published_article.get_absolute_url()
-    for params in ({"sort": "<script>"}, {"page": "abc"}, {"page": "-3"}, {"page": "99999999999"}):
+    for params in (
+        {"sort": "<script>"},
+        {"page": "abc"},
+        {"page": "-3"},
+        {"page": "99999999999"},
+        {"page": str(2**63)},
+        {"page": "9" * 5000},
+        {"sort": "newest", "page": "1e9"},
+    ):
         response = client.get(url, params)
         assert response.status_code == 200
         assert "<script>" not in response.content.decode().split('id="comments"')[1]
+
+
+def test_pages_past_the_end_show_the_last_page_without_a_cache_entry_each(
+    client, settings, published_article
+):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    tops = [CommentFactory(article=published_article) for _ in range(3)]
+    url = published_article.get_absolute_url()
+    last_page = comment_ids(client.get(url, {"page": 2}).content.decode())
+    assert last_page == [tops[2].pk]
+    cached_before = len(cache._cache)
+    for number in range(3, 40):
+        assert comment_ids(client.get(url, {"page": number}).content.decode()) == last_page
+    assert len(cache._cache) == cached_before
 
 
 def test_conversation_is_paginated_by_top_level_threads(client, settings, published_article):
