@@ -1,9 +1,13 @@
 """Rate limits shared by every app server: counters live in Django's cache.
 
 With CACHE_URL pointing at Redis a limit holds across gunicorn workers and
-machines. A fixed window per period is enough to stop floods.
+machines. Each limit is a sliding window, estimated from two fixed windows:
+the current count plus the previous window's count weighted by how much of it
+still lies within the last `period` seconds. Unlike a plain fixed window, this
+never lets a burst of twice the limit through around a window boundary.
 """
 
+import math
 import time
 
 from django.core.cache import cache
@@ -15,17 +19,34 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def hit(action: str, who, *, limit: int, period: int) -> None:
-    """Count one `action` by `who`; raise RateLimited past `limit` per `period` seconds."""
-    now = time.time()
-    window = int(now // period)
-    key = f"ratelimit:{action}:{who}:{window}"
-    if cache.add(key, 1, timeout=period + 5):
-        return
+def _count(key: str, timeout: int) -> int:
+    if cache.add(key, 1, timeout=timeout):
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=period + 5)
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+def hit(action: str, who, *, limit: int, period: int, now: float | None = None) -> None:
+    """Count one `action` by `who`; raise RateLimited past `limit` per `period` seconds.
+
+    Refused attempts count too, so a client that keeps hammering stays refused.
+    """
+    now = time.time() if now is None else now
+    window, elapsed = divmod(now, period)
+    key = f"ratelimit:{action}:{who}:{int(window)}"
+    # Each window's count is still read during the next one.
+    count = _count(key, timeout=2 * period + 5)
+    previous = cache.get(f"ratelimit:{action}:{who}:{int(window) - 1}", 0)
+    remaining = 1 - elapsed / period  # the share of the previous window still counted
+    if count + previous * remaining <= limit:
         return
-    if count > limit:
-        raise RateLimited(retry_after=int((window + 1) * period - now) + 1)
+    # When the next attempt (which counts one more) would be allowed, if none comes sooner:
+    # in the next window, once enough of this one has slid out...
+    wait = period - elapsed + period * max(0.0, 1 - (limit - 1) / count)
+    if count < limit:
+        # ...or in this one, once enough of the previous window has.
+        wait = min(wait, period * (1 - (limit - count - 1) / previous) - elapsed)
+    raise RateLimited(retry_after=max(1, math.ceil(wait)))
