@@ -300,7 +300,7 @@ class CommentAdmin(ReadOnlyAdmin):
                     self.message_user(request, "Unknown decision.", messages.ERROR)
                     return self._back(request)
         except ValueError as error:
-            self.message_user(request, str(error), messages.WARNING)
+            self.message_user(request, str(error), messages.ERROR)
             return self._back(request)
         self.message_user(request, f"Comment {pk}: {decision} recorded.", messages.SUCCESS)
         return self._back(request)
@@ -314,10 +314,10 @@ class CommentAdmin(ReadOnlyAdmin):
     # Bulk actions -----------------------------------------------------------
 
     def _bulk(self, request, queryset, decision, verb, **kwargs):
-        done = decide_many(decision, queryset, moderator=request.user, **kwargs)
-        skipped = queryset.count() - done
-        note = f" ({skipped} skipped: not applicable)" if skipped else ""
-        self.message_user(request, f"{verb} {done} comment(s){note}.", messages.SUCCESS)
+        done, skipped = decide_many(decision, queryset, moderator=request.user, **kwargs)
+        self.message_user(request, f"{verb} {done} comment(s).", messages.SUCCESS)
+        for why, n in skipped.items():
+            self.message_user(request, f"Skipped {n} comment(s): {why}", messages.WARNING)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve_selected(self, request, queryset):

@@ -2,6 +2,7 @@
 so two moderators deciding at once leave a consistent state and both entries
 in the audit log."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -40,6 +41,8 @@ def _record(kind, moderator, comment, *, reason="", note="", first_report_at=Non
 def approve(*, comment: Comment, moderator, note: str = "") -> Comment:
     """Make the comment visible and resolve its reports; later reports won't hold it again."""
     comment, now = _locked(comment), timezone.now()
+    if comment.status == Comment.Status.DELETED:
+        raise ValueError("A comment deleted by its author cannot be approved.")
     comment.status = Comment.Status.VISIBLE
     comment.approved_at = now
     comment.hidden_reason = comment.hidden_note = ""
@@ -170,13 +173,18 @@ def set_premoderation(*, user, moderator, on: bool, note: str = "") -> None:
         ModerationAction.objects.create(kind=kind, moderator=moderator, subject=user, note=note)
 
 
-def decide_many(decision, comments: Iterable[Comment], **kwargs) -> int:
-    """Apply one decision to several comments (admin bulk actions); each is recorded."""
-    count = 0
+def decide_many(decision, comments: Iterable[Comment], **kwargs) -> tuple[int, Counter]:
+    """Apply one decision to several comments (admin bulk actions); each is recorded.
+
+    Returns how many were decided, and why the others were skipped (message: count),
+    e.g. restoring a comment that is not hidden, or approving one its author deleted.
+    """
+    done, skipped = 0, Counter()
     for comment in comments:
         try:
             decision(comment=comment, **kwargs)
-        except ValueError:
-            continue  # e.g. restoring a comment that is not hidden: skip it
-        count += 1
-    return count
+        except ValueError as refusal:
+            skipped[str(refusal)] += 1
+            continue
+        done += 1
+    return done, skipped

@@ -325,3 +325,45 @@ def test_queue_filters_by_author_and_shows_their_latest_private_note(
     html = response.content.decode()
     assert "Warned twice by e-mail" in html and f'href="?author={troll.pk}"' in html
     assert client.get(QUEUE, {"author": "nonsense"}).status_code == 200
+
+
+def test_deleted_comment_cannot_be_approved_hidden_or_restored(
+    client, moderator, reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader, body="Regretted")
+    reported(comment, 1)
+    client.force_login(reader)
+    client.post(reverse("comments:delete", args=[comment.pk]))
+    client.force_login(moderator)
+    row = client.get(QUEUE).content.decode()
+    decide_url = reverse("admin:comments_comment_decide", args=[comment.pk])
+    assert f'formaction="{decide_url}" name="decision" value="approve"' not in row
+    assert f'formaction="{decide_url}" name="decision" value="hide"' not in row
+    for decision in ("approve", "hide", "restore"):
+        response = decide(client, comment, decision, **{f"hide_reason_{comment.pk}": "spam"})
+        assert response.status_code == 302
+        listed = client.get(response["Location"])
+        errors = [m for m in listed.context["messages"] if m.level_tag == "error"]
+        assert errors, decision
+    comment.refresh_from_db()
+    assert comment.status == "deleted" and comment.approved_at is None
+    assert not ModerationAction.objects.filter(moderator=moderator).exists()
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Regretted" not in html and "Comments 0" in html
+
+
+def test_bulk_approve_skips_deleted_comments_and_says_so(client, moderator, published_article):
+    pending = CommentFactory(article=published_article, status="pending")
+    deleted = CommentFactory(article=published_article, status="deleted")
+    client.force_login(moderator)
+    response = client.post(
+        QUEUE,
+        {"action": "approve_selected", "_selected_action": [pending.pk, deleted.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert "Approved 1 comment(s)." in shown
+    assert any("Skipped 1" in m and "deleted by its author" in m for m in shown)
+    deleted.refresh_from_db()
+    assert deleted.status == "deleted" and deleted.approved_at is None
+    assert ModerationAction.objects.filter(kind="approve").count() == 1
