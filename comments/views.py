@@ -91,9 +91,19 @@ def edit(request, pk):
         raise PermissionDenied(banned_message(ban))
     form = EditCommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
-        moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
-        messages.success(request, "Your comment was updated.")
-        return redirect(_permalink(comment, request.user))
+        try:
+            edited = moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
+        except moderation.CommentRefused as refusal:
+            form.add_error(None, refusal)
+        else:
+            if edited.status == Comment.Status.PENDING:
+                messages.info(
+                    request,
+                    "Your comment was updated and will appear once a moderator has seen it.",
+                )
+            else:
+                messages.success(request, "Your comment was updated.")
+            return redirect(_permalink(edited, request.user))
     return render(request, "comments/edit_form.html", {"form": form, "comment": comment})
 
 
