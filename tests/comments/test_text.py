@@ -1,3 +1,5 @@
+import pytest
+
 from comments import text
 
 
@@ -32,3 +34,18 @@ def test_control_characters_detected_but_newlines_and_tabs_allowed():
     assert text.has_control_characters("a\x00b")
     assert text.has_control_characters("bell\x07")
     assert not text.has_control_characters("line\nnext\ttab")
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        ("no links here, just a full stop.at the end", 0),
+        ("https://a.example and www.b.example", 2),
+        ("cheap pills.com and meds.net/buy", 2),
+        ("write to sales@pills.com", 1),
+        ('<a href="https://x.example">escaped</a>', 1),
+        ("javascript:alert(1)", 0),
+    ],
+)
+def test_count_links_agrees_with_what_render_links(body, links):
+    assert text.count_links(body) == links == text.render(body).count("<a ")
