@@ -367,3 +367,30 @@ def test_bulk_approve_skips_deleted_comments_and_says_so(client, moderator, publ
     deleted.refresh_from_db()
     assert deleted.status == "deleted" and deleted.approved_at is None
     assert ModerationAction.objects.filter(kind="approve").count() == 1
+
+
+def test_moderator_follows_view_in_thread_to_a_comment_readers_dont_see(
+    client, moderator, published_article
+):
+    held = CommentFactory(article=published_article, body="Held for review", status="pending")
+    client.force_login(moderator)
+    html = client.get(QUEUE, {"queue": "pending"}).content.decode()
+    link = reverse("comments:permalink", args=[held.pk])
+    assert f'href="{link}"' in html
+    response = client.get(link, follow=True)
+    assert response.redirect_chain == [
+        (reverse("admin:comments_comment_change", args=[held.pk]), 302)
+    ]
+    page = response.content.decode()
+    assert "Held for review" in page and "Readers don" in page and 'value="approve"' in page
+
+
+def test_moderator_view_in_thread_of_a_placeholder_lands_on_the_article(
+    client, moderator, published_article
+):
+    hidden = CommentFactory(article=published_article, status="hidden", hidden_reason="spam")
+    CommentFactory(parent=hidden, body="Visible reply")
+    client.force_login(moderator)
+    response = client.get(reverse("comments:permalink", args=[hidden.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{published_article.get_absolute_url()}#comment-{hidden.pk}"
