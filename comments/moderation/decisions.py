@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from ..models import Ban, Comment, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
+from .reports import held_by_reports
 from .rules import ban_cache_key
 
 Kind = ModerationAction.Kind
+# Recorded as the reason of a dismissal that made a comment held by reports visible again.
+RELEASED = "visible again"
 
 
 def _locked(comment: Comment) -> Comment:
@@ -86,10 +89,20 @@ def restore(*, comment: Comment, moderator, note: str = "") -> Comment:
 
 @transaction.atomic
 def dismiss_reports(*, comment: Comment, moderator, note: str = "") -> Comment:
-    """The reports were unfounded: close them and leave the comment as it is."""
+    """The reports were unfounded: close them. A comment they held is visible again;
+    any other comment stays as it is."""
     comment, now = _locked(comment), timezone.now()
+    released = held_by_reports(comment)
     first = _resolve_reports(comment, now)
-    _record(Kind.DISMISS, moderator, comment, note=note, first_report_at=first, now=now)
+    if released:
+        comment.status = Comment.Status.VISIBLE
+        comment.save(update_fields=["status"])
+    reason = RELEASED if released else ""
+    _record(
+        Kind.DISMISS, moderator, comment, reason=reason, note=note, first_report_at=first, now=now
+    )
+    if released:
+        refresh_article_stats([comment.article_id])
     return comment
 
 
