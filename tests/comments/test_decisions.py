@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -13,9 +14,10 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("admin:comments_comment_changelist")
 
 
-def decide(client, comment, decision, **extra):
+def decide(client, comment, decision, follow=False, **extra):
     data = {"decision": decision, **extra}
-    return client.post(reverse("admin:comments_comment_decide", args=[comment.pk]), data)
+    url = reverse("admin:comments_comment_decide", args=[comment.pk])
+    return client.post(url, data, follow=follow)
 
 
 def reported(comment, n=3, reason="abuse"):
@@ -394,3 +396,30 @@ def test_moderator_view_in_thread_of_a_placeholder_lands_on_the_article(
     response = client.get(reverse("comments:permalink", args=[hidden.pk]))
     assert response.status_code == 302
     assert response["Location"] == f"{published_article.get_absolute_url()}#comment-{hidden.pk}"
+
+
+def test_one_click_hide_without_a_chosen_reason_is_refused_with_a_message(
+    client, moderator, published_article
+):
+    comment = CommentFactory(article=published_article, body="Borderline")
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    select = re.search(rf'<select name="hide_reason_{comment.pk}"[^>]*>\s*<option([^>]*)>', html)
+    assert select and 'value=""' in select.group(1)
+    response = decide(client, comment, "hide", **{f"hide_reason_{comment.pk}": ""}, follow=True)
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors == ["Choose a reason to hide a comment."]
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
+
+
+def test_bulk_hide_has_no_preselected_reason(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(moderator)
+    data = {"action": "hide_selected", "_selected_action": [comment.pk]}
+    page = client.post(QUEUE, data).content.decode()
+    assert re.search(r'<select name="reason"[^>]*>\s*<option value="" selected>Reason…', page)
+    response = client.post(QUEUE, {**data, "apply": "1", "reason": ""})
+    assert "Choose a reason to hide a comment." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
