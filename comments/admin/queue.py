@@ -226,11 +226,21 @@ class CommentAdmin(ReadOnlyAdmin):
         return timesince(obj.created_at).split(",")[0]
 
     @admin.display(description="Decide")
-    def decide(self, obj):
+    def decide(self, obj, *, can_ban=False):
         return render_to_string(
             "admin/comments/comment/_decide.html",
-            {"comment": obj, "reasons": Comment.HideReason.choices},
+            {"comment": obj, "reasons": Comment.HideReason.choices, "can_ban": can_ban},
         )
+
+    def get_list_display(self, request):
+        # The decision buttons offer only what this moderator may do.
+        can_ban = self.has_ban_permission(request)
+
+        @admin.display(description="Decide")
+        def decide(obj):
+            return self.decide(obj, can_ban=can_ban)
+
+        return [decide if column == "decide" else column for column in self.list_display]
 
     @admin.display(description="Thread context")
     def thread_context(self, obj):
@@ -344,12 +354,18 @@ class CommentAdmin(ReadOnlyAdmin):
         form = BanForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             authors = {c.author for c in queryset.select_related("author")}
+            banned = 0
             for author in authors:
-                moderation.ban(
-                    user=author, moderator=request.user, reason=form.cleaned_data["reason"],
-                    days=form.days, hide_comments=form.cleaned_data["hide_comments"],
-                )  # fmt: skip
-            self.message_user(request, f"Banned {len(authors)} reader(s).", messages.SUCCESS)
+                try:
+                    moderation.ban(
+                        user=author, moderator=request.user, reason=form.cleaned_data["reason"],
+                        days=form.days, hide_comments=form.cleaned_data["hide_comments"],
+                    )  # fmt: skip
+                except ValueError as refusal:
+                    self.message_user(request, f"Not banned: {refusal}", messages.ERROR)
+                else:
+                    banned += 1
+            self.message_user(request, f"Banned {banned} reader(s).", messages.SUCCESS)
             return None
         return self._intermediate(request, queryset, form, "ban_authors", "Ban authors")
 

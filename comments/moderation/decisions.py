@@ -106,9 +106,24 @@ def dismiss_reports(*, comment: Comment, moderator, note: str = "") -> Comment:
     return comment
 
 
+def ban_refusal(*, user, moderator) -> str | None:
+    """Why this moderator may not ban this user, if they may not."""
+    if user.pk == moderator.pk:
+        return "You can't ban yourself."
+    if user.is_superuser or user.is_staff:
+        return f"{user.get_username()} is a member of staff; staff accounts can't be banned."
+    return None
+
+
 @transaction.atomic
 def ban(*, user, moderator, reason: str, days: int | None, hide_comments: bool = False) -> Ban:
-    """Bar a reader from commenting and reporting; optionally hide all their visible comments."""
+    """Bar a reader from commenting and reporting; optionally hide all their visible comments.
+
+    Raises ValueError for a ban that ban_refusal() refuses (oneself, staff, superusers).
+    """
+    refusal = ban_refusal(user=user, moderator=moderator)
+    if refusal:
+        raise ValueError(refusal)
     now = timezone.now()
     ban = Ban.objects.create(
         user=user, reason=reason, created_by=moderator, created_at=now,
