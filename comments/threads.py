@@ -116,6 +116,19 @@ def build_tree(comments, root_ids, user) -> list[Node]:
     return [nodes[pk] for pk in root_ids if pk in nodes and prune(nodes[pk])]
 
 
+def is_on_page(comment, user) -> bool:
+    """Whether the article page shows this comment to this reader, in full or as a
+    placeholder kept for its replies: the same tree the page is built from."""
+    root_id = comment.root_id or comment.pk
+    pending = build_tree(list(Comment.objects.in_threads([root_id])), [root_id], user)
+    while pending:
+        node = pending.pop()
+        if node.comment.pk == comment.pk:
+            return True
+        pending.extend(node.children)
+    return False
+
+
 def page_of(comment, user) -> int:
     """The page (oldest first) on which a comment's thread appears."""
     root_id = comment.root_id or comment.pk

@@ -97,9 +97,19 @@ def edit(request, pk):
         raise PermissionDenied(banned_message(ban))
     form = EditCommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
-        moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
-        messages.success(request, "Your comment was updated.")
-        return redirect(_permalink(comment, request.user))
+        try:
+            edited = moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
+        except moderation.CommentRefused as refusal:
+            form.add_error(None, refusal)
+        else:
+            if edited.status == Comment.Status.PENDING:
+                messages.info(
+                    request,
+                    "Your comment was updated and will appear once a moderator has seen it.",
+                )
+            else:
+                messages.success(request, "Your comment was updated.")
+            return redirect(_permalink(edited, request.user))
     return render(request, "comments/edit_form.html", {"form": form, "comment": comment})
 
 
@@ -114,16 +124,20 @@ def delete(request, pk):
 
 
 def permalink(request, pk):
-    """/comments/<id>/ lands on the page of the article where the comment is shown."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("article"),
-        pk=pk,
-        article__in=Article.objects.visible_to(request.user),
-    )
-    roots = Comment.objects.for_article(comment.article).thread_roots(request.user)
-    if not roots.filter(pk=comment.root_id or comment.pk).exists():
-        raise Http404("No such comment.")
-    return redirect(_permalink(comment, request.user))
+    """/comments/<id>/ lands on the page of the article where the comment is shown.
+
+    A comment the page doesn't show this reader is not found, except that
+    moderators are taken to it in the moderation admin, with its thread around it.
+    """
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    shown = Article.objects.visible_to(request.user).filter(
+        pk=comment.article_id
+    ).exists() and threads.is_on_page(comment, request.user)
+    if shown:
+        return redirect(_permalink(comment, request.user))
+    if request.user.has_perm("comments.moderate_comment"):
+        return redirect("admin:comments_comment_change", comment.pk)
+    raise Http404("No such comment.")
 
 
 @login_required

@@ -17,9 +17,11 @@ from .readonly import ReadOnlyAdmin
 @admin.register(ModerationAction)
 class ModerationActionAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/moderationaction/change_list.html"
-    list_display = ["created_at", "kind", "decided_by", "comment_link", "subject", "reason", "note"]
+    list_display = [
+        "created_at", "kind", "decided_by", "comment_link", "subject_name", "reason", "note",
+    ]  # fmt: skip
     list_filter = ["kind", ("moderator", admin.RelatedOnlyFieldListFilter), "created_at"]
-    search_fields = ["note", "rule", "subject__username", "moderator__username"]
+    search_fields = ["note", "rule", "subject_username", "moderator__username"]
     list_select_related = ["moderator", "subject", "comment"]
     date_hierarchy = "created_at"
 
@@ -32,12 +34,20 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     @admin.display(description="Comment")
     def comment_link(self, obj):
         if obj.comment_id is None:
+            if obj.comment_number is not None:  # deleted with its article
+                return f"#{obj.comment_number} (deleted)"
             return "—"
         return format_html(
             '<a href="{}">#{}</a>',
             reverse("admin:comments_comment_change", args=[obj.comment_id]),
             obj.comment_id,
         )
+
+    @admin.display(description="Reader", ordering="subject_username")
+    def subject_name(self, obj):
+        if obj.subject_id is None and obj.subject_username:
+            return f"{obj.subject_username} (account deleted)"
+        return obj.subject or "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.dashboard_view)

@@ -4,7 +4,11 @@ from ..models import Comment
 
 
 class HideForm(forms.Form):
-    reason = forms.ChoiceField(choices=Comment.HideReason.choices)
+    # No reason is preselected: a moderator must choose one.
+    reason = forms.ChoiceField(
+        choices=[("", "Reason…"), *Comment.HideReason.choices],
+        error_messages={"required": "Choose a reason to hide a comment."},
+    )
     note = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
         help_text="Optional. The author sees the reason; the note is for moderators.",

@@ -229,11 +229,21 @@ class CommentAdmin(ReadOnlyAdmin):
         return timesince(obj.created_at).split(",")[0]
 
     @admin.display(description="Decide")
-    def decide(self, obj):
+    def decide(self, obj, *, can_ban=False):
         return render_to_string(
             "admin/comments/comment/_decide.html",
-            {"comment": obj, "reasons": Comment.HideReason.choices},
+            {"comment": obj, "reasons": Comment.HideReason.choices, "can_ban": can_ban},
         )
+
+    def get_list_display(self, request):
+        # The decision buttons offer only what this moderator may do.
+        can_ban = self.has_ban_permission(request)
+
+        @admin.display(description="Decide")
+        def decide(obj):
+            return self.decide(obj, can_ban=can_ban)
+
+        return [decide if column == "decide" else column for column in self.list_display]
 
     @admin.display(description="Thread context")
     def thread_context(self, obj):
@@ -303,7 +313,7 @@ class CommentAdmin(ReadOnlyAdmin):
                     self.message_user(request, "Unknown decision.", messages.ERROR)
                     return self._back(request)
         except ValueError as error:
-            self.message_user(request, str(error), messages.WARNING)
+            self.message_user(request, str(error), messages.ERROR)
             return self._back(request)
         self.message_user(request, f"Comment {pk}: {decision} recorded.", messages.SUCCESS)
         return self._back(request)
@@ -317,10 +327,10 @@ class CommentAdmin(ReadOnlyAdmin):
     # Bulk actions -----------------------------------------------------------
 
     def _bulk(self, request, queryset, decision, verb, **kwargs):
-        done = decide_many(decision, queryset, moderator=request.user, **kwargs)
-        skipped = queryset.count() - done
-        note = f" ({skipped} skipped: not applicable)" if skipped else ""
-        self.message_user(request, f"{verb} {done} comment(s){note}.", messages.SUCCESS)
+        done, skipped = decide_many(decision, queryset, moderator=request.user, **kwargs)
+        self.message_user(request, f"{verb} {done} comment(s).", messages.SUCCESS)
+        for why, n in skipped.items():
+            self.message_user(request, f"Skipped {n} comment(s): {why}", messages.WARNING)
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve_selected(self, request, queryset):
@@ -347,12 +357,18 @@ class CommentAdmin(ReadOnlyAdmin):
         form = BanForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             authors = {c.author for c in queryset.select_related("author")}
+            banned = 0
             for author in authors:
-                moderation.ban(
-                    user=author, moderator=request.user, reason=form.cleaned_data["reason"],
-                    days=form.days, hide_comments=form.cleaned_data["hide_comments"],
-                )  # fmt: skip
-            self.message_user(request, f"Banned {len(authors)} reader(s).", messages.SUCCESS)
+                try:
+                    moderation.ban(
+                        user=author, moderator=request.user, reason=form.cleaned_data["reason"],
+                        days=form.days, hide_comments=form.cleaned_data["hide_comments"],
+                    )  # fmt: skip
+                except ValueError as refusal:
+                    self.message_user(request, f"Not banned: {refusal}", messages.ERROR)
+                else:
+                    banned += 1
+            self.message_user(request, f"Banned {banned} reader(s).", messages.SUCCESS)
             return None
         return self._intermediate(request, queryset, form, "ban_authors", "Ban authors")
 

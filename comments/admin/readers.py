@@ -129,12 +129,16 @@ class CommenterAdmin(ReadOnlyAdmin):
         reader = self._reader(pk)
         form = BanForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            moderation.ban(
-                user=reader, moderator=request.user, reason=form.cleaned_data["reason"],
-                days=form.days, hide_comments=form.cleaned_data["hide_comments"],
-            )  # fmt: skip
-            self.message_user(request, f"{reader.display_name} is banned.", messages.SUCCESS)
-            return self._back(reader)
+            try:
+                moderation.ban(
+                    user=reader, moderator=request.user, reason=form.cleaned_data["reason"],
+                    days=form.days, hide_comments=form.cleaned_data["hide_comments"],
+                )  # fmt: skip
+            except ValueError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(request, f"{reader.display_name} is banned.", messages.SUCCESS)
+                return self._back(reader)
         return TemplateResponse(
             request,
             "admin/comments/commenter/ban.html",

@@ -44,6 +44,16 @@ class CommentQuerySet(models.QuerySet):
             Exists(shown.filter(pk=OuterRef("pk"))) | Exists(shown.filter(root=OuterRef("pk")))
         )
 
+    def delete(self):
+        """Rows go only with their article or from the shell (readers' and moderators'
+        deletions keep the row); keep the articles' counts exact all the same."""
+        from ..moderation.posting import refresh_article_stats
+
+        article_ids = set(self.values_list("article_id", flat=True))
+        deleted = super().delete()
+        refresh_article_stats(article_ids)
+        return deleted
+
     def in_threads(self, root_ids):
         """Every comment of these threads, in the order they were written."""
         return self.filter(Q(pk__in=root_ids) | Q(root__in=root_ids)).order_by("created_at", "pk")
@@ -66,16 +76,18 @@ class Comment(models.Model):
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
     )
+    # Other readers' replies never go with a comment, only with the whole article.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="replies"
     )
     # The top-level comment of the thread, so a page of threads is one query.
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A reader who has commented is deactivated or banned, never deleted with their comments.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     body = models.TextField()
     body_html = models.TextField(editable=False, default="")
@@ -128,6 +140,13 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        from ..moderation.posting import refresh_article_stats
+
+        deleted = super().delete(*args, **kwargs)
+        refresh_article_stats([self.article_id])
+        return deleted
 
     @property
     def anchor(self) -> str:

@@ -192,6 +192,12 @@ class Median(models.Aggregate):
 class ModerationActionQuerySet(models.QuerySet):
     MANUAL = ["approve", "hide", "restore", "dismiss", "ban"]
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for action in objs:
+            action.keep_references()
+        return super().bulk_create(objs, *args, **kwargs)
+
     def decisions(self):
         """Moderators' decisions (not automatic holds or refusals)."""
         return self.filter(kind__in=self.MANUAL, moderator__isnull=False)
@@ -249,6 +255,14 @@ class ModerationAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="moderation_history", help_text="The reader the decision concerns.",
     )  # fmt: skip
+    # Copies kept with the record, so it stays readable once the comment (with its
+    # article) or the reader's account is deleted and the links above are emptied.
+    comment_number = models.BigIntegerField(
+        null=True, blank=True, editable=False, help_text="The comment's id."
+    )
+    subject_username = models.CharField(
+        max_length=150, blank=True, editable=False, help_text="The reader's username."
+    )
     reason = models.CharField(max_length=40, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -265,6 +279,16 @@ class ModerationAction(models.Model):
     def __str__(self):
         who = self.moderator or f"rule: {self.rule}"
         return f"{self.get_kind_display()} by {who}"
+
+    def save(self, *args, **kwargs):
+        self.keep_references()
+        super().save(*args, **kwargs)
+
+    def keep_references(self) -> None:
+        if self.comment_id is not None:
+            self.comment_number = self.comment_id
+        if self.subject_id is not None:
+            self.subject_username = self.subject.get_username()
 
 
 class Commenter(User):

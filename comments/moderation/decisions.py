@@ -2,6 +2,7 @@
 so two moderators deciding at once leave a consistent state and both entries
 in the audit log."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -12,9 +13,12 @@ from django.utils import timezone
 
 from ..models import Ban, Comment, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
+from .reports import held_by_reports
 from .rules import ban_cache_key
 
 Kind = ModerationAction.Kind
+# Recorded as the reason of a dismissal that made a comment held by reports visible again.
+RELEASED = "visible again"
 
 
 def _locked(comment: Comment) -> Comment:
@@ -40,6 +44,8 @@ def _record(kind, moderator, comment, *, reason="", note="", first_report_at=Non
 def approve(*, comment: Comment, moderator, note: str = "") -> Comment:
     """Make the comment visible and resolve its reports; later reports won't hold it again."""
     comment, now = _locked(comment), timezone.now()
+    if comment.status == Comment.Status.DELETED:
+        raise ValueError("A comment deleted by its author cannot be approved.")
     comment.status = Comment.Status.VISIBLE
     comment.approved_at = now
     comment.hidden_reason = comment.hidden_note = ""
@@ -83,16 +89,41 @@ def restore(*, comment: Comment, moderator, note: str = "") -> Comment:
 
 @transaction.atomic
 def dismiss_reports(*, comment: Comment, moderator, note: str = "") -> Comment:
-    """The reports were unfounded: close them and leave the comment as it is."""
+    """The reports were unfounded: close them. A comment they held is visible again;
+    any other comment stays as it is."""
     comment, now = _locked(comment), timezone.now()
+    released = held_by_reports(comment)
     first = _resolve_reports(comment, now)
-    _record(Kind.DISMISS, moderator, comment, note=note, first_report_at=first, now=now)
+    if released:
+        comment.status = Comment.Status.VISIBLE
+        comment.save(update_fields=["status"])
+    reason = RELEASED if released else ""
+    _record(
+        Kind.DISMISS, moderator, comment, reason=reason, note=note, first_report_at=first, now=now
+    )
+    if released:
+        refresh_article_stats([comment.article_id])
     return comment
+
+
+def ban_refusal(*, user, moderator) -> str | None:
+    """Why this moderator may not ban this user, if they may not."""
+    if user.pk == moderator.pk:
+        return "You can't ban yourself."
+    if user.is_superuser or user.is_staff:
+        return f"{user.get_username()} is a member of staff; staff accounts can't be banned."
+    return None
 
 
 @transaction.atomic
 def ban(*, user, moderator, reason: str, days: int | None, hide_comments: bool = False) -> Ban:
-    """Bar a reader from commenting and reporting; optionally hide all their visible comments."""
+    """Bar a reader from commenting and reporting; optionally hide all their visible comments.
+
+    Raises ValueError for a ban that ban_refusal() refuses (oneself, staff, superusers).
+    """
+    refusal = ban_refusal(user=user, moderator=moderator)
+    if refusal:
+        raise ValueError(refusal)
     now = timezone.now()
     ban = Ban.objects.create(
         user=user, reason=reason, created_by=moderator, created_at=now,
@@ -170,13 +201,18 @@ def set_premoderation(*, user, moderator, on: bool, note: str = "") -> None:
         ModerationAction.objects.create(kind=kind, moderator=moderator, subject=user, note=note)
 
 
-def decide_many(decision, comments: Iterable[Comment], **kwargs) -> int:
-    """Apply one decision to several comments (admin bulk actions); each is recorded."""
-    count = 0
+def decide_many(decision, comments: Iterable[Comment], **kwargs) -> tuple[int, Counter]:
+    """Apply one decision to several comments (admin bulk actions); each is recorded.
+
+    Returns how many were decided, and why the others were skipped (message: count),
+    e.g. restoring a comment that is not hidden, or approving one its author deleted.
+    """
+    done, skipped = 0, Counter()
     for comment in comments:
         try:
             decision(comment=comment, **kwargs)
-        except ValueError:
-            continue  # e.g. restoring a comment that is not hidden: skip it
-        count += 1
-    return count
+        except ValueError as refusal:
+            skipped[str(refusal)] += 1
+            continue
+        done += 1
+    return done, skipped

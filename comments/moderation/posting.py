@@ -55,17 +55,7 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
         limit=settings.COMMENTS_RATE_LIMIT,
         period=settings.COMMENTS_RATE_PERIOD,
     )
-    ban = rules.active_ban(author)
-    if ban is not None:
-        raise rules.CommentRefused(banned_message(ban), rule="banned")
-    try:
-        holds = rules.evaluate(author=author, article=article, body=body)
-    except rules.CommentRefused as refusal:
-        ModerationAction.objects.create(
-            kind=ModerationAction.Kind.REFUSE, rule=refusal.rule, subject=author,
-            note=f"On “{article.title}”: {body[:500]}",
-        )  # fmt: skip
-        raise
+    holds = _check(author=author, article=article, body=body)
     with transaction.atomic():
         comment = Comment(article=article, author=author, body=body)
         if parent is not None:
@@ -73,14 +63,37 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
         if holds:
             comment.status = Comment.Status.PENDING
         comment.save()
-        ModerationAction.objects.bulk_create(
-            ModerationAction(
-                kind=ModerationAction.Kind.HOLD, rule=hold.rule, comment=comment, subject=author
-            )
-            for hold in holds
-        )
+        _record_holds(comment, holds)
         refresh_article_stats([article.pk])
     return comment
+
+
+def _check(*, author, article: Article, body: str) -> list[rules.Hold]:
+    """The checks every text a reader publishes goes through, new or edited.
+
+    Returns the holds that apply; raises rules.CommentRefused (recorded in the
+    audit log when a rule refuses the text) and stores nothing then.
+    """
+    ban = rules.active_ban(author)
+    if ban is not None:
+        raise rules.CommentRefused(banned_message(ban), rule="banned")
+    try:
+        return rules.evaluate(author=author, article=article, body=body)
+    except rules.CommentRefused as refusal:
+        ModerationAction.objects.create(
+            kind=ModerationAction.Kind.REFUSE, rule=refusal.rule, subject=author,
+            note=f"On “{article.title}”: {body[:500]}",
+        )  # fmt: skip
+        raise
+
+
+def _record_holds(comment: Comment, holds: list[rules.Hold]) -> None:
+    ModerationAction.objects.bulk_create(
+        ModerationAction(
+            kind=ModerationAction.Kind.HOLD, rule=hold.rule, comment=comment, subject=comment.author
+        )
+        for hold in holds
+    )
 
 
 def banned_message(ban) -> str:
@@ -90,12 +103,23 @@ def banned_message(ban) -> str:
     return f"Your account is barred from commenting and reporting until {until}."
 
 
-@transaction.atomic
 def edit_comment(*, comment: Comment, body: str) -> Comment:
-    comment.body = body
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
-    refresh_article_stats([comment.article_id])
+    """The author rewrites their comment (already validated by EditCommentForm).
+
+    The new text is checked like a new comment: raises rules.CommentRefused
+    (nothing stored) when the author is banned or a blocked term refuses it, and
+    a hold rule sends the comment back to the moderators.
+    """
+    holds = _check(author=comment.author, article=comment.article, body=body)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+        comment.body = body
+        comment.edited_at = timezone.now()
+        if holds and comment.status == Comment.Status.VISIBLE:
+            comment.status = Comment.Status.PENDING
+        comment.save(update_fields=["body", "edited_at", "status"])
+        _record_holds(comment, holds)
+        refresh_article_stats([comment.article_id])
     return comment
 
 

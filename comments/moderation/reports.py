@@ -9,6 +9,9 @@ from ..models import Comment, ModerationAction, Report
 from .posting import banned_message, refresh_article_stats
 from .rules import CommentRefused, active_ban
 
+# The rule an automatic hold by readers' reports is recorded under.
+REPORTS_RULE = "reported by"
+
 
 @transaction.atomic
 def report_comment(
@@ -46,15 +49,29 @@ def _hold_if_reported_enough(comment: Comment) -> None:
     threshold = settings.COMMENTS_REPORTS_TO_HOLD
     if comment.status != Comment.Status.VISIBLE or comment.approved_at is not None:
         return  # a moderator's approval stands: reports are recorded but hold nothing
-    reporters = comment.reports.values("reporter").distinct().count()
+    # Only open reports: the ones a moderator dismissed were judged unfounded.
+    reporters = comment.reports.open().values("reporter").distinct().count()
     if reporters < threshold:
         return
     comment.status = Comment.Status.PENDING
     comment.save(update_fields=["status"])
     ModerationAction.objects.create(
         kind=ModerationAction.Kind.HOLD,
-        rule=f"reported by {reporters} readers",
+        rule=f"{REPORTS_RULE} {reporters} readers",
         comment=comment,
         subject=comment.author,
     )
     refresh_article_stats([comment.article_id])
+
+
+def held_by_reports(comment: Comment) -> bool:
+    """Whether the comment waits for a moderator because readers reported it
+    (its latest hold was by reports), rather than because of a posting rule."""
+    if comment.status != Comment.Status.PENDING:
+        return False
+    hold = (
+        ModerationAction.objects.filter(comment=comment, kind=ModerationAction.Kind.HOLD)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return hold is not None and hold.rule.startswith(REPORTS_RULE)

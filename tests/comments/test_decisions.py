@@ -1,3 +1,4 @@
+import re
 import threading
 
 import pytest
@@ -13,9 +14,10 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("admin:comments_comment_changelist")
 
 
-def decide(client, comment, decision, **extra):
+def decide(client, comment, decision, follow=False, **extra):
     data = {"decision": decision, **extra}
-    return client.post(reverse("admin:comments_comment_decide", args=[comment.pk]), data)
+    url = reverse("admin:comments_comment_decide", args=[comment.pk])
+    return client.post(url, data, follow=follow)
 
 
 def reported(comment, n=3, reason="abuse"):
@@ -325,3 +327,203 @@ def test_queue_filters_by_author_and_shows_their_latest_private_note(
     html = response.content.decode()
     assert "Warned twice by e-mail" in html and f'href="?author={troll.pk}"' in html
     assert client.get(QUEUE, {"author": "nonsense"}).status_code == 200
+
+
+def test_deleted_comment_cannot_be_approved_hidden_or_restored(
+    client, moderator, reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader, body="Regretted")
+    reported(comment, 1)
+    client.force_login(reader)
+    client.post(reverse("comments:delete", args=[comment.pk]))
+    client.force_login(moderator)
+    row = client.get(QUEUE).content.decode()
+    decide_url = reverse("admin:comments_comment_decide", args=[comment.pk])
+    assert f'formaction="{decide_url}" name="decision" value="approve"' not in row
+    assert f'formaction="{decide_url}" name="decision" value="hide"' not in row
+    for decision in ("approve", "hide", "restore"):
+        response = decide(client, comment, decision, **{f"hide_reason_{comment.pk}": "spam"})
+        assert response.status_code == 302
+        listed = client.get(response["Location"])
+        errors = [m for m in listed.context["messages"] if m.level_tag == "error"]
+        assert errors, decision
+    comment.refresh_from_db()
+    assert comment.status == "deleted" and comment.approved_at is None
+    assert not ModerationAction.objects.filter(moderator=moderator).exists()
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Regretted" not in html and "Comments 0" in html
+
+
+def test_bulk_approve_skips_deleted_comments_and_says_so(client, moderator, published_article):
+    pending = CommentFactory(article=published_article, status="pending")
+    deleted = CommentFactory(article=published_article, status="deleted")
+    client.force_login(moderator)
+    response = client.post(
+        QUEUE,
+        {"action": "approve_selected", "_selected_action": [pending.pk, deleted.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert "Approved 1 comment(s)." in shown
+    assert any("Skipped 1" in m and "deleted by its author" in m for m in shown)
+    deleted.refresh_from_db()
+    assert deleted.status == "deleted" and deleted.approved_at is None
+    assert ModerationAction.objects.filter(kind="approve").count() == 1
+
+
+def test_moderator_follows_view_in_thread_to_a_comment_readers_dont_see(
+    client, moderator, published_article
+):
+    held = CommentFactory(article=published_article, body="Held for review", status="pending")
+    client.force_login(moderator)
+    html = client.get(QUEUE, {"queue": "pending"}).content.decode()
+    link = reverse("comments:permalink", args=[held.pk])
+    assert f'href="{link}"' in html
+    response = client.get(link, follow=True)
+    assert response.redirect_chain == [
+        (reverse("admin:comments_comment_change", args=[held.pk]), 302)
+    ]
+    page = response.content.decode()
+    assert "Held for review" in page and "Readers don" in page and 'value="approve"' in page
+
+
+def test_moderator_view_in_thread_of_a_placeholder_lands_on_the_article(
+    client, moderator, published_article
+):
+    hidden = CommentFactory(article=published_article, status="hidden", hidden_reason="spam")
+    CommentFactory(parent=hidden, body="Visible reply")
+    client.force_login(moderator)
+    response = client.get(reverse("comments:permalink", args=[hidden.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{published_article.get_absolute_url()}#comment-{hidden.pk}"
+
+
+def test_one_click_hide_without_a_chosen_reason_is_refused_with_a_message(
+    client, moderator, published_article
+):
+    comment = CommentFactory(article=published_article, body="Borderline")
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    select = re.search(rf'<select name="hide_reason_{comment.pk}"[^>]*>\s*<option([^>]*)>', html)
+    assert select and 'value=""' in select.group(1)
+    response = decide(client, comment, "hide", **{f"hide_reason_{comment.pk}": ""}, follow=True)
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors == ["Choose a reason to hide a comment."]
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
+
+
+def test_bulk_hide_has_no_preselected_reason(client, moderator, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(moderator)
+    data = {"action": "hide_selected", "_selected_action": [comment.pk]}
+    page = client.post(QUEUE, data).content.decode()
+    assert re.search(r'<select name="reason"[^>]*>\s*<option value="" selected>Reason…', page)
+    response = client.post(QUEUE, {**data, "apply": "1", "reason": ""})
+    assert "Choose a reason to hide a comment." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()
+
+
+def test_deleting_an_article_keeps_its_audit_records_readable(
+    client, superuser, moderator, reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader, body="Spammy")
+    CommentFactory(parent=comment, body="A reply")
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+    # The admin refuses (comments can't be deleted there); the ORM cascades.
+    published_article.delete()
+    assert not Comment.objects.exists()
+    client.force_login(superuser)
+    action = ModerationAction.objects.get(kind="hide")
+    assert action.comment is None
+    assert (action.comment_number, action.subject, action.moderator) == (
+        comment.pk,
+        reader,
+        moderator,
+    )
+    html = client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert f"#{comment.pk} (deleted)" in html
+
+
+def test_reader_with_comments_cannot_be_deleted_and_admin_explains(
+    client, superuser, reader, other_reader, published_article
+):
+    mine = CommentFactory(article=published_article, author=reader, body="Mine")
+    CommentFactory(parent=mine, author=other_reader, body="Their reply")
+    client.force_login(superuser)
+    url = reverse("admin:newsroom_user_delete", args=[reader.pk])
+    page = client.get(url).content.decode()
+    assert "can't be deleted" in page and "ban the reader" in page
+    client.post(url, {"post": "yes"})
+    assert Comment.objects.count() == 2
+    assert type(reader).objects.filter(pk=reader.pk).exists()
+    assert "Comments 2" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_deleting_a_reader_without_comments_keeps_the_audit_record(
+    client, superuser, reader, published_article
+):
+    from comments.models import BlockedTerm
+
+    BlockedTerm.objects.create(phrase="scoundrel", action="refuse")
+    client.force_login(reader)
+    client.post(reverse("comments:post", args=[published_article.pk]), {"body": "scoundrel"})
+    client.force_login(superuser)
+    client.post(reverse("admin:newsroom_user_delete", args=[reader.pk]), {"post": "yes"})
+    assert not type(reader).objects.filter(pk=reader.pk).exists()
+    refusal = ModerationAction.objects.get()
+    assert (refusal.kind, refusal.subject, refusal.subject_username) == ("refuse", None, "reader")
+    html = client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert "reader (account deleted)" in html
+
+
+def test_a_comment_deleted_outside_the_workflows_still_updates_the_count(client, published_article):
+    first, second = CommentFactory.create_batch(2, article=published_article)
+    Comment.objects.filter(pk=first.pk).delete()
+    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
+    second.delete()
+    assert "Comments 0" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("target", ["self", "editor", "superuser"])
+def test_moderator_cannot_ban_themselves_staff_or_superusers(
+    client, moderator, editor, superuser, published_article, target
+):
+    user = {"self": moderator, "editor": editor, "superuser": superuser}[target]
+    comment = CommentFactory(article=published_article, author=user)
+    client.force_login(moderator)
+    url = reverse("admin:comments_commenter_ban", args=[user.pk])
+    response = client.post(url, {"duration": "7", "reason": "Abuse", "hide_comments": "on"})
+    expected = "can&#x27;t ban yourself" if target == "self" else "can&#x27;t be banned"
+    assert response.status_code == 200 and expected in response.content.decode()
+    data = {"action": "ban_authors", "_selected_action": [comment.pk]}
+    response = client.post(QUEUE, {**data, "apply": "1", "duration": "0", "reason": "Abuse"})
+    shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert any(m.startswith("Not banned:") for m in shown) and "Banned 0 reader(s)." in shown
+    assert moderation.active_ban(user) is None and not user.bans.exists()
+    comment.refresh_from_db()
+    assert comment.status == "visible"
+    assert not ModerationAction.objects.filter(kind="ban").exists()
+
+
+def test_ban_author_link_only_for_users_with_the_ban_permission(
+    client, moderator, published_article
+):
+    from django.contrib.auth.models import Permission
+
+    comment = CommentFactory(article=published_article)
+    ban_url = reverse("admin:comments_commenter_ban", args=[comment.author_id])
+    change_url = reverse("admin:comments_comment_change", args=[comment.pk])
+    client.force_login(moderator)
+    assert ban_url in client.get(QUEUE).content.decode()
+    assert ban_url in client.get(change_url).content.decode()
+    no_ban = UserFactory(username="junior", is_staff=True)
+    no_ban.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_comment", "moderate_comment"])
+    )
+    client.force_login(no_ban)
+    queue = client.get(QUEUE)
+    assert queue.status_code == 200 and 'value="hide"' in queue.content.decode()
+    assert ban_url not in queue.content.decode()
+    assert ban_url not in client.get(change_url).content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import BlockedTerm, Comment, ModerationAction, ModerationPolicy
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,53 @@ def test_edit_and_delete_links_only_on_own_comments(login, reader, other_reader,
     assert reverse("comments:edit", args=[theirs.pk]) not in html
     assert reverse("comments:delete", args=[theirs.pk]) not in html
     assert reverse("comments:reply", args=[theirs.pk]) in html
+
+
+def test_edit_with_refused_term_is_a_form_error_and_stores_nothing(
+    login, reader, published_article
+):
+    BlockedTerm.objects.create(phrase="scoundrel", action="refuse")
+    comment = CommentFactory(article=published_article, author=reader, body="Polite")
+    client = login(reader)
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "You SCOUNDREL"})
+    assert response.status_code == 200 and "language we don" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "Polite" and not comment.is_edited and comment.status == "visible"
+    refusal = ModerationAction.objects.get(kind="refuse")
+    assert refusal.rule == "blocked term: scoundrel" and refusal.subject == reader
+
+
+@pytest.mark.parametrize(
+    ("rule", "body"),
+    [
+        ("blocked term: buy now", "Please buy now"),
+        ("more than 1 links (2)", "See https://spam.example and www.b.example"),
+    ],
+)
+def test_edit_matching_a_hold_rule_goes_back_to_moderators(
+    login, reader, other_reader, published_article, rule, body
+):
+    BlockedTerm.objects.create(phrase="buy now", action="hold")
+    ModerationPolicy.objects.update_or_create(pk=1, defaults={"max_links": 1})
+    comment = CommentFactory(article=published_article, author=reader, body="Innocent")
+    client = login(reader)
+    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": body})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == "pending" and comment.body == body and comment.is_edited
+    hold = ModerationAction.objects.get(kind="hold")
+    assert (hold.rule, hold.comment, hold.moderator) == (rule, comment, None)
+    page = client.get(response["Location"]).content.decode()
+    assert "Awaiting moderation" in page and "Comments 0" in page
+    client.force_login(other_reader)
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Innocent" not in html and body not in html and "Comments 0" in html
+
+
+def test_clean_edit_keeps_a_visible_comment_visible(login, reader, published_article):
+    BlockedTerm.objects.create(phrase="buy now", action="hold")
+    comment = CommentFactory(article=published_article, author=reader, body="Fine")
+    login(reader).post(reverse("comments:edit", args=[comment.pk]), {"body": "Still fine"})
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not ModerationAction.objects.exists()

@@ -15,31 +15,52 @@ from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "reader", "banned", "editor", "moderator", "superuser"]
+# "viewer": staff who may look at the moderation queue but not moderate.
+ACTORS = ["anonymous", "reader", "banned", "editor", "viewer", "moderator", "superuser"]
+MODERATORS = {"moderator", "superuser"}
 
 ALLOWED = {
-    "comment": {"reader", "editor", "moderator", "superuser"},
-    "reply": {"reader", "editor", "moderator", "superuser"},
-    "edit": {"reader", "editor", "moderator", "superuser"},  # their own comment
+    "comment": {"reader", "editor", "viewer", "moderator", "superuser"},
+    "reply": {"reader", "editor", "viewer", "moderator", "superuser"},
+    "edit": {"reader", "editor", "viewer", "moderator", "superuser"},  # their own comment
     "edit_others": set(),
-    "delete": {"reader", "banned", "editor", "moderator", "superuser"},  # their own comment
+    # their own comment
+    "delete": {"reader", "banned", "editor", "viewer", "moderator", "superuser"},
     "delete_others": set(),
-    "report": {"reader", "editor", "moderator", "superuser"},
-    "hide": {"moderator", "superuser"},
-    "restore": {"moderator", "superuser"},
-    "approve": {"moderator", "superuser"},
-    "ban": {"moderator", "superuser"},
+    "report": {"reader", "editor", "viewer", "moderator", "superuser"},
+    "hide": MODERATORS,
+    "restore": MODERATORS,
+    "approve": MODERATORS,
+    "dismiss": MODERATORS,
+    "ban": MODERATORS,
+    "bulk_approve": MODERATORS,
+    "bulk_hide": MODERATORS,
+    "bulk_restore": MODERATORS,
+    "bulk_dismiss": MODERATORS,
+    "bulk_ban": MODERATORS,
     "publish": {"editor", "superuser"},
 }
+# Admin changelist actions: a user without the permission is simply not offered them.
+ADMIN_ACTIONS = {"publish", "bulk_approve", "bulk_hide", "bulk_restore", "bulk_dismiss", "bulk_ban"}
 
 
 @pytest.fixture
-def actors(reader, banned_reader, editor, moderator, superuser):
+def viewer(db):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="viewer", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename="view_comment"))
+    return user
+
+
+@pytest.fixture
+def actors(reader, banned_reader, editor, viewer, moderator, superuser):
     return {
         "anonymous": None,
         "reader": reader,
         "banned": banned_reader,
         "editor": editor,
+        "viewer": viewer,
         "moderator": moderator,
         "superuser": superuser,
     }
@@ -48,6 +69,15 @@ def actors(reader, banned_reader, editor, moderator, superuser):
 def _decide(client, comment, decision):
     url = reverse("admin:comments_comment_decide", args=[comment.pk])
     return client.post(url, {"decision": decision, f"hide_reason_{comment.pk}": "spam"})
+
+
+def _bulk(client, action, comment, **extra):
+    url = reverse("admin:comments_comment_changelist")
+    return client.post(url, {"action": action, "_selected_action": [comment.pk], **extra})
+
+
+def _open_report(comment):
+    Report.objects.create(comment=comment, reporter=UserFactory(), reason="spam")
 
 
 def perform(action, client, actor, article, bystander):
@@ -90,6 +120,30 @@ def perform(action, client, actor, article, bystander):
             response = _decide(client, other, "approve")
             other.refresh_from_db()
             return response, other.status == "visible"
+        case "dismiss" | "bulk_dismiss":
+            _open_report(other)
+            if action == "dismiss":
+                response = _decide(client, other, "dismiss")
+            else:
+                response = _bulk(client, "dismiss_selected", other)
+            return response, not Report.objects.open().filter(comment=other).exists()
+        case "bulk_approve":
+            Comment.objects.filter(pk=other.pk).update(status="pending")
+            response = _bulk(client, "approve_selected", other)
+            other.refresh_from_db()
+            return response, other.status == "visible"
+        case "bulk_hide":
+            response = _bulk(client, "hide_selected", other, apply="1", reason="spam")
+            other.refresh_from_db()
+            return response, other.status == "hidden"
+        case "bulk_restore":
+            Comment.objects.filter(pk=other.pk).update(status="hidden", hidden_reason="spam")
+            response = _bulk(client, "restore_selected", other)
+            other.refresh_from_db()
+            return response, other.status == "visible"
+        case "bulk_ban":
+            response = _bulk(client, "ban_authors", other, apply="1", duration="7", reason="abuse")
+            return response, moderation.active_ban(bystander) is not None
         case "ban":
             url = reverse("admin:comments_commenter_ban", args=[bystander.pk])
             response = client.post(url, {"duration": "7", "reason": "abuse"})
@@ -120,7 +174,7 @@ def test_permission_matrix(client, actors, published_article, action, actor_name
             response.status_code == 302 and "login" in response["Location"]
         )
         # Admin actions a user lacks permission for are simply not offered.
-        offered_nothing = action == "publish" and response.status_code in (200, 302)
+        offered_nothing = action in ADMIN_ACTIONS and response.status_code in (200, 302)
         assert refused or offered_nothing, (actor_name, action, response.status_code)
         manual = ModerationAction.objects.filter(moderator__isnull=False).count()
         assert manual == decisions_before

@@ -139,3 +139,61 @@ def test_banned_reader_sees_no_report_or_reply_links(client, banned_reader, publ
     html = client.get(published_article.get_absolute_url()).content.decode()
     assert reverse("comments:report", args=[comment.pk]) not in html
     assert reverse("comments:reply", args=[comment.pk]) not in html
+
+
+def test_dismissed_reports_no_longer_count_towards_a_hold(
+    client, moderator, published_article, settings
+):
+    settings.COMMENTS_REPORTS_TO_HOLD = 3
+    comment = CommentFactory(article=published_article, body="Contested")
+    for reporter in UserFactory.create_batch(2):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="spam")
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:comments_comment_decide", args=[comment.pk]), {"decision": "dismiss"}
+    )
+    newcomers = UserFactory.create_batch(3)
+    for n, reporter in enumerate(newcomers, start=1):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="spam")
+        comment.refresh_from_db()
+        assert comment.status == ("pending" if n == 3 else "visible"), n
+    assert ModerationAction.objects.get(kind="hold").rule == "reported by 3 readers"
+
+
+def test_dismissing_the_reports_that_held_a_comment_makes_it_visible_again(
+    client, moderator, other_reader, published_article, settings
+):
+    settings.COMMENTS_REPORTS_TO_HOLD = 3
+    comment = CommentFactory(article=published_article, body="Unpopular but fair")
+    for reporter in UserFactory.create_batch(3):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="abuse")
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:comments_comment_decide", args=[comment.pk]), {"decision": "dismiss"}
+    )
+    comment.refresh_from_db()
+    assert comment.status == "visible" and not Report.objects.open().exists()
+    dismissal = ModerationAction.objects.get(kind="dismiss")
+    assert (dismissal.moderator, dismissal.reason) == (moderator, "visible again")
+    assert dismissal.first_report_at is not None
+    client.force_login(other_reader)
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Unpopular but fair" in html and "Comments 1" in html
+
+
+def test_dismissing_reports_leaves_a_comment_held_by_a_rule_pending(
+    client, moderator, reader, published_article, settings
+):
+    from comments.models import BlockedTerm
+
+    settings.COMMENTS_REPORTS_TO_HOLD = 3
+    comment = CommentFactory(article=published_article, author=reader, body="First version")
+    moderation.report_comment(reporter=UserFactory(), comment=comment, reason="spam")
+    BlockedTerm.objects.create(phrase="buy now", action="hold")
+    comment = moderation.edit_comment(comment=comment, body="Buy now!")
+    assert comment.status == "pending"
+    moderation.dismiss_reports(comment=comment, moderator=moderator)
+    comment.refresh_from_db()
+    assert comment.status == "pending" and not Report.objects.open().exists()

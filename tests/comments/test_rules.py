@@ -143,3 +143,12 @@ def test_banned_reader_can_still_read(client, banned_reader, published_article):
     CommentFactory(article=published_article, body="Visible to all")
     client.force_login(banned_reader)
     assert "Visible to all" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_bare_domains_and_email_addresses_count_as_links(client, reader, published_article):
+    ModerationPolicy.objects.update_or_create(pk=1, defaults={"max_links": 1})
+    client.force_login(reader)
+    post(client, published_article, "Cheap pills.com, mail orders@pills.com")
+    comment = Comment.objects.get()
+    assert comment.status == "pending" and comment.body_html.count("<a ") == 2
+    assert ModerationAction.objects.get(kind="hold").rule == "more than 1 links (2)"

@@ -1,3 +1,5 @@
+import pytest
+
 from comments import text
 
 
@@ -39,3 +41,18 @@ def test_bidirectional_overrides_are_control_characters_but_emoji_joiners_are_no
     assert text.has_control_characters("isolate \u2067x\u2069")
     assert not text.has_control_characters("family \U0001f468\u200d\U0001f469\u200d\U0001f467")
     assert not text.has_control_characters("مرحبا hello")
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        ("no links here, just a full stop.at the end", 0),
+        ("https://a.example and www.b.example", 2),
+        ("cheap pills.com and meds.net/buy", 2),
+        ("write to sales@pills.com", 1),
+        ('<a href="https://x.example">escaped</a>', 1),
+        ("javascript:alert(1)", 0),
+    ],
+)
+def test_count_links_agrees_with_what_render_links(body, links):
+    assert text.count_links(body) == links == text.render(body).count("<a ")

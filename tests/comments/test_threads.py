@@ -164,3 +164,31 @@ def test_comment_count_counts_only_visible(client, published_article):
     CommentFactory(article=published_article, status="hidden")
     CommentFactory(article=published_article, status="deleted")
     assert "Comments 2" in client.get(published_article.get_absolute_url()).content.decode()
+
+
+def test_permalink_is_404_for_a_pruned_reply_but_redirects_to_a_shown_placeholder(
+    client, reader, published_article
+):
+    root = CommentFactory(article=published_article, body="Root")
+    pruned = CommentFactory(parent=root, body="Pruned", status="deleted")
+    hidden_leaf = CommentFactory(parent=root, body="Hidden leaf", status="hidden")
+    placeholder = CommentFactory(parent=root, body="Placeholder", status="hidden")
+    CommentFactory(parent=placeholder, body="Visible reply")
+    for user in (None, reader):
+        if user:
+            client.force_login(user)
+        for comment in (pruned, hidden_leaf):
+            assert client.get(reverse("comments:permalink", args=[comment.pk])).status_code == 404
+        response = client.get(reverse("comments:permalink", args=[placeholder.pk]))
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"#comment-{placeholder.pk}")
+        html = client.get(response["Location"]).content.decode()
+        assert f'id="comment-{placeholder.pk}"' in html
+        assert f'id="comment-{hidden_leaf.pk}"' not in html
+
+
+def test_permalink_to_own_pending_comment_lands_on_it(client, reader, published_article):
+    mine = CommentFactory(article=published_article, author=reader, status="pending")
+    client.force_login(reader)
+    response = client.get(reverse("comments:permalink", args=[mine.pk]))
+    assert response.status_code == 302 and response["Location"].endswith(f"#comment-{mine.pk}")
