@@ -90,6 +90,8 @@ def _own_comment(request, pk) -> Comment:
 @login_required
 def edit(request, pk):
     comment = _own_comment(request, pk)
+    if not comment.article.is_public:  # unpublished since: nowhere to show the new text
+        raise Http404("No such article.")
     if not comment.can_edit(request.user):
         raise PermissionDenied("Comments can only be edited shortly after posting.")
     ban = moderation.active_ban(request.user)
@@ -101,6 +103,9 @@ def edit(request, pk):
             edited = moderation.edit_comment(comment=comment, body=form.cleaned_data["body"])
         except moderation.CommentRefused as refusal:
             form.add_error(None, refusal)
+        except ratelimit.RateLimited as error:
+            context = {"form": form, "comment": comment}
+            return _too_many(request, "comments/edit_form.html", context, error)
         else:
             if edited.status == Comment.Status.PENDING:
                 messages.info(

@@ -160,6 +160,13 @@ class Comment(models.Model):
     def is_edited(self) -> bool:
         return self.edited_at is not None
 
+    @property
+    def approved_as_written(self) -> bool:
+        """A moderator approved this text; an edit since then is not covered by it."""
+        return self.approved_at is not None and (
+            self.edited_at is None or self.approved_at >= self.edited_at
+        )
+
     def place_under(self, parent):
         """Attach as a reply; past the maximum depth a reply joins its parent's level."""
         self.parent = parent

@@ -1,8 +1,10 @@
 """Posting, editing and deleting comments, and keeping article counts exact."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +16,9 @@ from newsroom import ratelimit
 
 from ..models import Comment, ModerationAction
 from . import rules
+
+# The same text under the same comment this soon is a double submit, not a second comment.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
 def refresh_article_stats(article_ids: Iterable[int]) -> None:
@@ -48,6 +53,8 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
 
     Raises ratelimit.RateLimited past the flood limit, and rules.CommentRefused
     when the reader is banned or a blocked term refuses the text; nothing is stored then.
+    The same text posted again at once (a double click, a resent form) gives back the
+    comment already stored.
     """
     ratelimit.hit(
         "comment",
@@ -57,6 +64,11 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
     )
     holds = _check(author=author, article=article, body=body)
     with transaction.atomic():
+        # One author's posts are stored one at a time, so a double submit is seen as one.
+        get_user_model().objects.select_for_update().values_list("pk").get(pk=author.pk)
+        duplicate = _recent_duplicate(author=author, article=article, body=body, parent=parent)
+        if duplicate is not None:
+            return duplicate
         comment = Comment(article=article, author=author, body=body)
         if parent is not None:
             comment.place_under(parent)
@@ -66,6 +78,16 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
         _record_holds(comment, holds)
         refresh_article_stats([article.pk])
     return comment
+
+
+def _recent_duplicate(*, author, article, body, parent) -> Comment | None:
+    return (
+        Comment.objects.for_article(article)
+        .filter(author=author, parent=parent, body=body)
+        .filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW)
+        .exclude(status=Comment.Status.DELETED)
+        .first()
+    )
 
 
 def _check(*, author, article: Article, body: str) -> list[rules.Hold]:
@@ -106,10 +128,18 @@ def banned_message(ban) -> str:
 def edit_comment(*, comment: Comment, body: str) -> Comment:
     """The author rewrites their comment (already validated by EditCommentForm).
 
-    The new text is checked like a new comment: raises rules.CommentRefused
+    The new text is checked like a new comment: raises ratelimit.RateLimited past
+    the flood limit, rules.CommentRefused
     (nothing stored) when the author is banned or a blocked term refuses it, and
     a hold rule sends the comment back to the moderators.
     """
+    # Each edit re-renders the conversation for everyone: limited like posting.
+    ratelimit.hit(
+        "comment-edit",
+        comment.author_id,
+        limit=settings.COMMENTS_RATE_LIMIT,
+        period=settings.COMMENTS_RATE_PERIOD,
+    )
     holds = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)

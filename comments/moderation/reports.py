@@ -47,7 +47,7 @@ def report_comment(
 
 def _hold_if_reported_enough(comment: Comment) -> None:
     threshold = settings.COMMENTS_REPORTS_TO_HOLD
-    if comment.status != Comment.Status.VISIBLE or comment.approved_at is not None:
+    if comment.status != Comment.Status.VISIBLE or comment.approved_as_written:
         return  # a moderator's approval stands: reports are recorded but hold nothing
     # Only open reports: the ones a moderator dismissed were judged unfounded.
     reporters = comment.reports.open().values("reporter").distinct().count()

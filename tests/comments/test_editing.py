@@ -38,12 +38,48 @@ def test_edit_refused_after_window(login, reader, published_article, settings):
     assert f'href="{reverse("comments:delete", args=[comment.pk])}"' in html
 
 
-def test_edit_with_bad_text_keeps_the_original(login, reader, published_article):
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("  ", "Please write something"),
+        ("x" * 5001, "at most 5,000 characters"),
+        ("null\x00byte", "Null characters are not allowed"),
+        ("bell\x07", "control characters"),
+        ("reversed \u202etxt", "control characters"),
+    ],
+)
+def test_edit_with_bad_text_keeps_the_original(login, reader, published_article, body, message):
     comment = CommentFactory(article=published_article, author=reader, body="Original")
-    response = login(reader).post(reverse("comments:edit", args=[comment.pk]), {"body": "  "})
-    assert response.status_code == 200 and "Please write something" in response.content.decode()
+    response = login(reader).post(reverse("comments:edit", args=[comment.pk]), {"body": body})
+    assert response.status_code == 200 and message in response.content.decode()
     comment.refresh_from_db()
     assert comment.body == "Original" and not comment.is_edited
+
+
+def test_comment_on_an_unpublished_article_cannot_be_edited(login, reader, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Original")
+    published_article.unpublish()
+    client = login(reader)
+    assert client.get(reverse("comments:edit", args=[comment.pk])).status_code == 404
+    assert (
+        client.post(reverse("comments:edit", args=[comment.pk]), {"body": "New"}).status_code == 404
+    )
+    comment.refresh_from_db()
+    assert comment.body == "Original"
+
+
+def test_edits_are_rate_limited(login, reader, published_article, settings):
+    settings.COMMENTS_RATE_LIMIT = 2
+    comment = CommentFactory(article=published_article, author=reader, body="Original")
+    client = login(reader)
+    url = reverse("comments:edit", args=[comment.pk])
+    assert client.post(url, {"body": "One"}).status_code == 302
+    assert client.post(url, {"body": "Two"}).status_code == 302
+    response = client.post(url, {"body": "Three"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "Slow down" in response.content.decode() and "Three" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "Two"
 
 
 @pytest.mark.parametrize("action", ["edit", "delete"])

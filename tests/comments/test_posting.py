@@ -193,3 +193,55 @@ def test_reply_page_tells_a_banned_reader_why(login, banned_reader, published_ar
     html = response.content.decode()
     assert response.status_code == 403
     assert "barred from commenting and reporting until" in html and "Post comment" not in html
+
+
+def test_the_same_text_posted_twice_at_once_is_stored_once(login, reader, published_article):
+    client = login(reader)
+    first = post(client, published_article, "Double-clicked.")
+    second = post(client, published_article, "Double-clicked.")
+    assert Comment.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_the_same_text_may_be_posted_again_later_or_elsewhere(login, reader, published_article):
+    client = login(reader)
+    post(client, published_article, "Agreed.")
+    parent = Comment.objects.get()
+    post(client, published_article, "Agreed.", parent=parent.pk)  # a reply is another comment
+    Comment.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    post(client, published_article, "Agreed.")
+    assert Comment.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_double_submit_stores_one_comment(published_article):
+    import threading
+
+    from django.db import connection
+
+    from comments import moderation
+    from tests.factories import UserFactory
+
+    author = UserFactory()
+    barrier = threading.Barrier(2)
+    posted, errors = [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            posted.append(
+                moderation.post_comment(author=author, article=published_article, body="Once")
+            )
+        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Comment.objects.filter(body="Once").count() == 1
+    assert posted[0].pk == posted[1].pk

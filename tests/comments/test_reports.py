@@ -121,6 +121,17 @@ def test_approved_comment_is_not_held_again_by_later_reports(published_article):
     assert Report.objects.open().filter(comment=comment).count() == 4
 
 
+def test_an_approval_does_not_cover_text_edited_after_it(published_article):
+    author = UserFactory()
+    comment = CommentFactory(article=published_article, author=author)
+    moderation.approve(comment=comment, moderator=UserFactory(is_staff=True))
+    moderation.edit_comment(comment=Comment.objects.get(pk=comment.pk), body="Now it's abuse")
+    for reporter in UserFactory.create_batch(3):
+        moderation.report_comment(reporter=reporter, comment=comment, reason="abuse")
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
 def test_comments_closed_article_can_still_be_reported(client, other_reader):
     from tests.factories import ArticleFactory
 
