@@ -3,6 +3,7 @@ import zlib
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -154,7 +155,7 @@ def test_article_page_serves_srcset_with_dimensions_and_caption(client):
     assert f'srcset="{srcset}"' in html
     assert 'width="960" height="480" alt="A teal rectangle."' in html
     assert "The rectangle at dawn." in html and "Photo: Staff" in html
-    assert f'<meta property="og:image" content="http://testserver{sizes[-1]["url"]}">' in html
+    assert f'<meta property="og:image" content="{settings.SITE_URL}{sizes[-1]["url"]}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
 
 
