@@ -1,6 +1,9 @@
 """The anonymous article page is cached whole, and dropped whenever what it shows changes."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from articles import page_cache
 from articles.models import Article
@@ -125,3 +128,31 @@ def test_editing_a_draft_leaves_cached_pages_alone(client, published_article):
     draft.title = "Still a draft"
     draft.save()
     assert page_cache.public_version() == version
+
+
+def test_one_admin_save_renaming_and_unpublishing_drops_the_old_address(
+    client, editor, published_article
+):
+    old_url = published_article.get_absolute_url()
+    assert client.get(old_url).status_code == 200  # cached for anonymous readers
+    editor_client = Client()
+    editor_client.force_login(editor)
+    published = timezone.localtime(published_article.published_at)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[published_article.pk]),
+        {
+            "title": published_article.title,
+            "slug": "renamed-story",
+            "section": published_article.section_id,
+            "authors": [editor.pk],
+            "standfirst": published_article.standfirst,
+            "body": published_article.body,
+            "status": "draft",
+            "published_at_0": published.strftime("%Y-%m-%d"),
+            "published_at_1": published.strftime("%H:%M:%S"),
+            "comments_enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert client.get(old_url).status_code == 404
+    assert client.get("/articles/renamed-story/").status_code == 404
