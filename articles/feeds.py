@@ -4,21 +4,30 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from newsroom.site import absolute_url
+
 from .models import Article, Section
 
 FEED_LENGTH = 30
 
 
 class LatestRssFeed(Feed):
-    """The newest public articles. Links are made absolute from the request's host."""
+    """The newest public articles. Links are absolute on SITE_URL, never the request's host."""
 
     feed_type = Rss201rev2Feed
+    url_name = "articles:feed_rss"
 
     def title(self):
         return f"{settings.SITE_NAME}: latest"
 
     def link(self):
-        return reverse("articles:home")
+        return absolute_url(reverse("articles:home"))
+
+    def feed_url(self, obj):
+        return absolute_url(reverse(self.url_name, args=[obj.slug] if obj else []))
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def description(self):
         return f"The latest articles from {settings.SITE_NAME}."
@@ -50,10 +59,13 @@ class LatestRssFeed(Feed):
 
 class LatestAtomFeed(LatestRssFeed):
     feed_type = Atom1Feed
+    url_name = "articles:feed_atom"
     subtitle = LatestRssFeed.description
 
 
 class SectionRssFeed(LatestRssFeed):
+    url_name = "articles:section_feed_rss"
+
     def get_object(self, request, slug):
         return get_object_or_404(Section, slug=slug)
 
@@ -61,7 +73,7 @@ class SectionRssFeed(LatestRssFeed):
         return f"{settings.SITE_NAME}: {section.name}"
 
     def link(self, section):
-        return section.get_absolute_url()
+        return absolute_url(section.get_absolute_url())
 
     def description(self, section):
         return section.description or f"The latest {section.name} articles."
@@ -69,4 +81,5 @@ class SectionRssFeed(LatestRssFeed):
 
 class SectionAtomFeed(SectionRssFeed):
     feed_type = Atom1Feed
+    url_name = "articles:section_feed_atom"
     subtitle = SectionRssFeed.description

@@ -9,8 +9,8 @@ SEARCH_MAX_LENGTH = 200
 class LeadImageField(forms.ImageField):
     def to_python(self, data):
         if data not in self.empty_values:
-            # Our checks first: they read only the header, while Django's own
-            # check below decodes the whole picture.
+            # Our checks first: they refuse an image bomb from its header before
+            # anything (ours or Django's check below) decodes the picture.
             check_upload(data)
         return super().to_python(data)
 

@@ -20,10 +20,12 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def check_upload(upload) -> None:
-    """Refuse anything that is not a reasonably sized JPEG, PNG or WebP picture.
+    """Refuse anything that is not a reasonably sized, readable JPEG, PNG or WebP picture.
 
-    Only the header is read here: an image bomb (a small file that decodes to
+    The header is read first: an image bomb (a small file that decodes to
     billions of pixels) is refused on its stated dimensions before any decoding.
+    Then the whole picture is decoded, so a damaged or truncated file is refused
+    here rather than failing later, when renditions are made.
     """
     if upload.size > settings.LEAD_IMAGE_MAX_BYTES:
         raise ValidationError(
@@ -57,6 +59,18 @@ def check_upload(upload) -> None:
         )
     if width * height > settings.LEAD_IMAGE_MAX_PIXELS:
         raise _too_many_pixels()
+    try:
+        with Image.open(upload, formats=[image_format]) as image:
+            image.load()
+    except Exception:
+        # Truncated or corrupt data: Pillow raises OSError, ValueError, SyntaxError...
+        raise ValidationError(
+            "This picture is damaged or incomplete, so we cannot read it. "
+            "Upload the file again, or another one.",
+            code="damaged",
+        ) from None
+    finally:
+        upload.seek(0)
 
 
 def _too_many_pixels():

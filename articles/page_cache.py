@@ -3,11 +3,16 @@
 An anonymous reader's article page is the same for everyone, so it is kept as
 bytes and served without touching the database. Anything that changes what the
 page shows drops it: saving the article or its byline and tags (signals.py),
-and every change to its comments (comments/moderation/posting.py). Navigation
-and related articles, which other articles' changes affect, may lag by up to
-ANONYMOUS_PAGE_SECONDS.
+and every change to its comments (comments/moderation/posting.py).
+
+Other articles appear on the page too (related articles). Whatever shows them
+is keyed on, or checked against, `public_version()`, a token replaced whenever
+an article that is or was public is saved or deleted, so an unpublished
+article's link disappears everywhere at once. An article whose scheduled time
+arrives (no save happens) shows up in those lists within their cache lifetime.
 """
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -16,6 +21,7 @@ from django.db import transaction
 from newsroom.cache import LocalCopies
 
 ANONYMOUS_PAGE_SECONDS = 300
+PUBLIC_VERSION_KEY = "articles:public-version"
 
 # Whole anonymous pages, by slug; each process keeps a copy while it is current.
 pages = LocalCopies("articles:anonymous-page", max_items=128)
@@ -44,3 +50,24 @@ def forget(slugs: Iterable[str]) -> None:
     # Now, and again once committed, so no request can re-cache the old page in between.
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def public_version() -> str:
+    """A token naming the current set of public articles (see the module docstring)."""
+    version = cache.get(PUBLIC_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(PUBLIC_VERSION_KEY, version, timeout=None):
+            version = cache.get(PUBLIC_VERSION_KEY) or version
+    return version
+
+
+def public_articles_changed() -> None:
+    """Make every cached list of other articles (and page showing one) be rebuilt."""
+
+    def bump():
+        cache.set(PUBLIC_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    # Now, and again once committed, so nothing cached in between survives.
+    bump()
+    transaction.on_commit(bump)

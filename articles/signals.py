@@ -1,5 +1,5 @@
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -12,9 +12,30 @@ def section_changed(sender, **kwargs):
     cache.delete(NAVIGATION_CACHE_KEY)
 
 
-@receiver([post_save, post_delete], sender=Article)
-def article_changed(sender, instance, **kwargs):
+@receiver(pre_save, sender=Article)
+def remember_saved_state(sender, instance, raw=False, **kwargs):
+    # The row as stored: a save may change the slug (the old address's caches must
+    # go too) and whether the article is public.
+    instance._saved_state = None
+    if instance.pk and not raw:
+        instance._saved_state = (
+            Article.objects.filter(pk=instance.pk).only("slug", "status", "published_at").first()
+        )
+
+
+@receiver(post_save, sender=Article)
+def article_saved(sender, instance, **kwargs):
+    before = getattr(instance, "_saved_state", None)
+    page_cache.forget({instance.slug, *([before.slug] if before else [])})
+    if instance.is_public or (before is not None and before.is_public):
+        page_cache.public_articles_changed()
+
+
+@receiver(post_delete, sender=Article)
+def article_deleted(sender, instance, **kwargs):
     page_cache.forget([instance.slug])
+    if instance.is_public:
+        page_cache.public_articles_changed()
 
 
 @receiver(m2m_changed, sender=Article.authors.through)
@@ -25,3 +46,5 @@ def byline_or_tags_changed(sender, instance, action, **kwargs):
         # revision (related articles, page fragments, comment badges) must see it.
         Article.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
         page_cache.forget([instance.slug])
+        if instance.is_public and sender is Article.tags.through:
+            page_cache.public_articles_changed()  # related articles follow shared tags

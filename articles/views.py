@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
 from . import page_cache
@@ -93,16 +94,20 @@ class ArticleDetailView(DetailView):
         if not page_cache.is_shared(request):
             return super().get(request, *args, **kwargs)
         slug = kwargs["slug"]
-        content = page_cache.pages.get(slug)
-        if content is not None:
-            return HttpResponse(content)
+        # Read before rendering: a page built while public articles change is never served.
+        version = self.public_version
+        cached = page_cache.pages.get(slug)
+        if cached is not None and cached[0] == version:
+            return HttpResponse(cached[1])
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
             # Only a page with nothing personal in it: no cookie set, no CSRF token used.
             personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if rendered.status_code == 200 and not personal:
-                page_cache.pages.set(slug, rendered.content, page_cache.ANONYMOUS_PAGE_SECONDS)
+                page_cache.pages.set(
+                    slug, (version, rendered.content), page_cache.ANONYMOUS_PAGE_SECONDS
+                )
 
         response.add_post_render_callback(remember)
         return response
@@ -125,10 +130,16 @@ class ArticleDetailView(DetailView):
             raise Http404("No such article.")
         return article
 
+    @cached_property
+    def public_version(self) -> str:
+        return page_cache.public_version()
+
     def get_context_data(self, **kwargs):
         article = self.object
-        # Related links may lag a new article by a few minutes; they are cached per revision.
-        key = f"articles:related:{article.pk}:{article.updated_at.timestamp()}"
+        # Cached per revision of this article and of the set of public articles, so an
+        # unpublished article drops out at once (a newly public one may lag a little).
+        version = self.public_version
+        key = f"articles:related:{article.pk}:{article.updated_at.timestamp()}:{version}"
         related = cache.get_or_set(
             key,
             lambda: list(
@@ -138,4 +149,4 @@ class ArticleDetailView(DetailView):
             ),
             timeout=RELATED_CACHE_SECONDS,
         )
-        return super().get_context_data(related_articles=related, **kwargs)
+        return super().get_context_data(related_articles=related, public_version=version, **kwargs)

@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 
 from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
 from newsroom.cache import LocalMemo
+from newsroom.site import absolute_url as site_url
 
 from .models import Comment
 from .threads import Node, ThreadPage
@@ -272,7 +273,7 @@ def json_ld(page: ThreadPage, article, request) -> str:
     It describes the same NewsArticle ("@id") as the head's block, so search
     engines see the conversation that is already in the page's HTML.
     """
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = site_url(article.get_absolute_url())  # the same "@id" as the article's block
 
     def describe(node) -> list[dict]:
         """The node as schema.org Comments; a placeholder contributes only its replies."""
@@ -288,7 +289,7 @@ def json_ld(page: ThreadPage, article, request) -> str:
             "author": {
                 "@type": "Person",
                 "name": comment.author.display_name,
-                "url": request.build_absolute_uri(comment.author.get_absolute_url()),
+                "url": site_url(comment.author.get_absolute_url()),
             },
         }
         if replies:

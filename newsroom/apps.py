@@ -8,6 +8,7 @@ class NewsroomConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
+        from . import checks  # noqa: F401  (registers them)
         from .converters import UsernameConverter
 
         register_converter(UsernameConverter, "username")

@@ -162,8 +162,10 @@ if BEHIND_PROXY:
 # Reader accounts
 # Sign-ups and password-reset e-mails allowed per client address per hour.
 ACCOUNT_RATE_LIMIT = env.int("ACCOUNT_RATE_LIMIT", default=5)
-# Content-Security-Policy: our pages load only our own scripts, styles and images,
-# and nothing inline executes (JSON-LD blocks are data, not script). Enforced
+# Content-Security-Policy: our pages load only our own scripts and styles, and nothing
+# inline executes (JSON-LD blocks are data, not script). Pictures may also come over
+# HTTPS from elsewhere: ones editors put in article bodies (articles/markdown.py keeps
+# only those) and lead images in object storage on its own domain. Enforced
 # whenever DEBUG is off; report-only in development, where Django's debug pages
 # need inline code.
 _CSP = {
@@ -171,7 +173,7 @@ _CSP = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -8,6 +8,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from articles.models import HIGHLIGHT_START, HIGHLIGHT_STOP
+from newsroom.site import absolute_url as site_url
 
 register = template.Library()
 
@@ -26,9 +27,10 @@ def highlight(text):
     )
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    return context["request"].build_absolute_uri(path)
+@register.simple_tag
+def absolute_url(path):
+    """`path` on the site's public address (SITE_URL), whatever host was asked."""
+    return site_url(path)
 
 
 @register.simple_tag(takes_context=True)
@@ -41,7 +43,7 @@ def canonical_url(context):
     path = request.path
     if page is not None and page.number > 1:
         path += f"?page={page.number}"
-    return request.build_absolute_uri(path)
+    return site_url(path)
 
 
 @register.inclusion_tag("articles/_lead_image.html")
@@ -62,13 +64,13 @@ def lead_image(article, sizes="100vw", loading="lazy", caption=True):
     }
 
 
-def news_article_data(article, request) -> dict:
+def news_article_data(article) -> dict:
     """schema.org NewsArticle for an article page.
 
     The comments app publishes the page's visible comments in a second block
     for the same "@id" (comments/rendering.py), which search engines merge.
     """
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = site_url(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -85,23 +87,21 @@ def news_article_data(article, request) -> dict:
             {
                 "@type": "Person",
                 "name": author.display_name,
-                "url": request.build_absolute_uri(
-                    reverse("articles:author", args=[author.username])
-                ),
+                "url": site_url(reverse("articles:author", args=[author.username])),
             }
             for author in article.authors.all()
         ],
         "publisher": {
             "@type": "Organization",
             "name": settings.SITE_NAME,
-            "url": request.build_absolute_uri(reverse("articles:home")),
+            "url": site_url(reverse("articles:home")),
         },
     }
     if renditions := article.lead_image_sizes:
         data["image"] = [
             {
                 "@type": "ImageObject",
-                "url": request.build_absolute_uri(r["url"]),
+                "url": site_url(r["url"]),
                 "width": r["width"],
                 "height": r["height"],
             }
@@ -110,8 +110,8 @@ def news_article_data(article, request) -> dict:
     return data
 
 
-@register.simple_tag(takes_context=True)
-def article_json_ld(context, article):
-    data = news_article_data(article, context["request"])
+@register.simple_tag
+def article_json_ld(article):
+    data = news_article_data(article)
     payload = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308

@@ -5,8 +5,16 @@ import json
 import re
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 
-from tests.factories import ArticleFactory, SectionFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    SectionFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +35,13 @@ def test_news_article_structured_data(client, editor):
     data = _json_ld(client.get(article.get_absolute_url()).content.decode())
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == "Comet seen"
-    assert data["url"] == f"http://testserver{article.get_absolute_url()}"
+    assert data["url"] == f"{settings.SITE_URL}{article.get_absolute_url()}"
     assert dt.datetime.fromisoformat(data["datePublished"]) == published
     assert data["author"] == [
         {
             "@type": "Person",
             "name": editor.display_name,
-            "url": f"http://testserver/authors/{editor.username}/",
+            "url": f"{settings.SITE_URL}/authors/{editor.username}/",
         }
     ]
     assert data["keywords"] == ["Sky"]
@@ -51,7 +59,7 @@ def test_structured_data_cannot_break_out_of_its_script(client):
 def test_open_graph_and_twitter_metadata(client):
     article = ArticleFactory(title="Comet seen", standfirst="Look up tonight.")
     html = client.get(article.get_absolute_url()).content.decode()
-    url = f"http://testserver{article.get_absolute_url()}"
+    url = f"{settings.SITE_URL}{article.get_absolute_url()}"
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:title" content="Comet seen">' in html
     assert '<meta property="og:description" content="Look up tonight.">' in html
@@ -97,3 +105,20 @@ def test_article_page_query_count_is_fixed(client, django_assert_num_queries, ot
     # After that an anonymous reader gets the whole page from the cache.
     with django_assert_num_queries(0):
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_public_addresses_come_from_site_url_never_the_requested_host(client, settings):
+    settings.SITE_URL = "https://news.example.com"
+    article = ArticleFactory(title="Comet seen")
+    CommentFactory(article=article, body="Saw it last night.")
+    path = article.get_absolute_url()
+    url = f"https://news.example.com{path}"
+    for host in ("localhost", "127.0.0.1"):  # the second is served from the page cache
+        html = client.get(path, HTTP_HOST=host).content.decode()
+        assert f'<link rel="canonical" href="{url}">' in html
+        assert f'<meta property="og:url" content="{url}">' in html
+        assert _json_ld(html)["url"] == url
+        assert f'"@id": "{url}#comment-' in html  # the comments' block, for the same article
+        assert host not in html
+    feed = client.get(reverse("articles:feed_atom"), HTTP_HOST="localhost").content.decode()
+    assert f'href="{url}"' in feed and "localhost" not in feed

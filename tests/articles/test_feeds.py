@@ -3,6 +3,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 from defusedxml import ElementTree
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, SectionFactory, TagFactory
@@ -30,11 +31,11 @@ def test_site_rss_feed_lists_public_articles_with_absolute_links_and_dates(clien
     items = rss.findall("./channel/item")
     assert [item.findtext("title") for item in items] == ["Comet seen"]
     item = items[0]
-    assert item.findtext("link") == f"http://testserver{article.get_absolute_url()}"
+    assert item.findtext("link") == f"{settings.SITE_URL}{article.get_absolute_url()}"
     assert parsedate_to_datetime(item.findtext("pubDate")) == published
     assert item.findtext("description") == article.standfirst
     assert {c.text for c in item.findall("category")} == {article.section.name, "Sky"}
-    assert rss.findtext("./channel/link") == "http://testserver/"
+    assert rss.findtext("./channel/link") == f"{settings.SITE_URL}/"
 
 
 def test_site_atom_feed(client):
@@ -47,7 +48,7 @@ def test_site_atom_feed(client):
     entry = entries[0]
     assert entry.findtext(f"{ATOM}title") == "Comet seen"
     link = entry.find(f"{ATOM}link").get("href")
-    assert link == f"http://testserver{article.get_absolute_url()}"
+    assert link == f"{settings.SITE_URL}{article.get_absolute_url()}"
     assert dt.datetime.fromisoformat(entry.findtext(f"{ATOM}published")) == published
 
 

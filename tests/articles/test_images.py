@@ -3,6 +3,7 @@ import zlib
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -108,6 +109,26 @@ def test_bad_uploads_are_refused_with_a_form_error(client, editor, upload, messa
     assert not Article.objects.exists()
 
 
+def truncated_jpeg(fraction=0.6, **options) -> SimpleUploadedFile:
+    """A JPEG cut short, as an interrupted upload leaves it: its header is intact."""
+    noise = Image.effect_noise((1200, 800), 64).convert("RGB")
+    buffer = BytesIO()
+    noise.save(buffer, "JPEG", **options)
+    data = buffer.getvalue()
+    return SimpleUploadedFile("cut.jpg", data[: int(len(data) * fraction)])
+
+
+@pytest.mark.parametrize("options", [{}, {"progressive": True}])
+def test_a_truncated_jpeg_is_refused_and_nothing_is_stored(client, editor, settings, options):
+    client.force_login(editor)
+    response = _post_article(client, SectionFactory(), lead_image=truncated_jpeg(**options))
+    assert response.status_code == 200
+    assert "damaged or incomplete" in " ".join(_form_errors(response)["lead_image"])
+    assert not Article.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
 def test_too_large_a_file_is_refused(client, editor, settings):
     settings.LEAD_IMAGE_MAX_BYTES = 1000
     client.force_login(editor)
@@ -134,7 +155,7 @@ def test_article_page_serves_srcset_with_dimensions_and_caption(client):
     assert f'srcset="{srcset}"' in html
     assert 'width="960" height="480" alt="A teal rectangle."' in html
     assert "The rectangle at dawn." in html and "Photo: Staff" in html
-    assert f'<meta property="og:image" content="http://testserver{sizes[-1]["url"]}">' in html
+    assert f'<meta property="og:image" content="{settings.SITE_URL}{sizes[-1]["url"]}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
 
 

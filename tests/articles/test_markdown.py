@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
 
 from articles.markdown import render_markdown
@@ -31,6 +34,27 @@ def test_dangerous_html_is_removed(source):
 def test_links_keep_safe_href():
     html = render_markdown("[site](https://example.com)")
     assert 'href="https://example.com"' in html
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("![Map](https://maps.example.com/flood.png)", True),
+        ("![Map](/media/articles/flood.png)", True),
+        ("![Map](http://maps.example.com/flood.png)", False),
+        ('<img src="ftp://example.com/x.png" alt="Map">', False),
+    ],
+)
+def test_pictures_are_kept_only_from_sources_the_policy_allows(source, kept, settings):
+    img_src = settings.CONTENT_SECURITY_POLICY_REPORT_ONLY["DIRECTIVES"]["img-src"]
+    html = render_markdown(source)
+    assert 'alt="Map"' in html
+    srcs = re.findall(r'src="([^"]*)"', html)
+    assert bool(srcs) == kept
+    for src in srcs:
+        # What the browser would check: a relative address is 'self', else its scheme.
+        scheme = urlsplit(src).scheme
+        assert ("'self'" if not scheme else f"{scheme}:") in img_src
 
 
 @pytest.mark.django_db

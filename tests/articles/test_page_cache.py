@@ -1,9 +1,20 @@
 """The anonymous article page is cached whole, and dropped whenever what it shows changes."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from articles import page_cache
+from articles.models import Article
 from comments import moderation
-from tests.factories import CommentFactory, TagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    CommentFactory,
+    SectionFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +76,83 @@ def test_logged_in_readers_see_byline_tag_and_text_changes_at_once(
     published_article.title = "Barrier approved after all"
     published_article.save()
     assert "Barrier approved after all" in client.get(url).content.decode()
+
+
+def test_changing_the_slug_and_unpublishing_in_one_save_drops_the_old_address(
+    client, published_article
+):
+    old_url = published_article.get_absolute_url()
+    assert client.get(old_url).status_code == 200  # now cached under the old slug
+    published_article.slug = "renamed-story"
+    published_article.status = Article.Status.DRAFT
+    published_article.save()
+    assert client.get(old_url).status_code == 404
+    assert client.get(published_article.get_absolute_url()).status_code == 404
+
+
+def test_renaming_a_public_article_drops_the_old_address(client, published_article):
+    old_url = published_article.get_absolute_url()
+    client.get(old_url)
+    published_article.slug = "renamed-story"
+    published_article.save()
+    assert client.get(old_url).status_code == 404
+    assert client.get(published_article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_an_unpublished_article_leaves_related_lists_at_once(client, reader, logged_in):
+    section = SectionFactory()
+    article = ArticleFactory(section=section, title="The story on screen")
+    other = ArticleFactory(section=section, title="A story about to be pulled")
+    if logged_in:
+        client.force_login(reader)
+    url = article.get_absolute_url()
+    assert "A story about to be pulled" in client.get(url).content.decode()
+    other.unpublish()
+    assert "A story about to be pulled" not in client.get(url).content.decode()
+
+
+def test_a_deleted_article_leaves_related_lists_at_once(client):
+    section = SectionFactory()
+    article = ArticleFactory(section=section)
+    other = ArticleFactory(section=section, title="A story about to be deleted")
+    url = article.get_absolute_url()
+    assert "A story about to be deleted" in client.get(url).content.decode()
+    other.delete()
+    assert "A story about to be deleted" not in client.get(url).content.decode()
+
+
+def test_editing_a_draft_leaves_cached_pages_alone(client, published_article):
+    draft = ArticleFactory(draft=True)
+    version = page_cache.public_version()
+    draft.title = "Still a draft"
+    draft.save()
+    assert page_cache.public_version() == version
+
+
+def test_one_admin_save_renaming_and_unpublishing_drops_the_old_address(
+    client, editor, published_article
+):
+    old_url = published_article.get_absolute_url()
+    assert client.get(old_url).status_code == 200  # cached for anonymous readers
+    editor_client = Client()
+    editor_client.force_login(editor)
+    published = timezone.localtime(published_article.published_at)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[published_article.pk]),
+        {
+            "title": published_article.title,
+            "slug": "renamed-story",
+            "section": published_article.section_id,
+            "authors": [editor.pk],
+            "standfirst": published_article.standfirst,
+            "body": published_article.body,
+            "status": "draft",
+            "published_at_0": published.strftime("%Y-%m-%d"),
+            "published_at_1": published.strftime("%H:%M:%S"),
+            "comments_enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert client.get(old_url).status_code == 404
+    assert client.get("/articles/renamed-story/").status_code == 404

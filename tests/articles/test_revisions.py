@@ -65,6 +65,8 @@ def test_what_changed_view_shows_the_differences(client, edited_article):
     assert "− Budget passes</span>" in html and "+ Budget passes narrowly</span>" in html
     assert "+ The budget passed by one vote.</span>" in html
     assert "Standfirst" not in html  # unchanged fields are left out
+    # Styles from our stylesheet: the Content-Security-Policy blocks inline <style>.
+    assert "<style" not in html and "css/articles-admin.css" in html
 
 
 def test_restoring_a_revision_brings_back_the_old_text(client, edited_article, editor):

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from defusedxml import ElementTree
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import ArticleFactory, SectionFactory
@@ -47,11 +48,11 @@ def test_robots_txt_points_to_the_sitemap(client):
 
 def test_pages_declare_their_canonical_url(client, published_article):
     html = client.get(published_article.get_absolute_url(), {"utm_source": "x"}).content.decode()
-    canonical = f"http://testserver{published_article.get_absolute_url()}"
+    canonical = f"{settings.SITE_URL}{published_article.get_absolute_url()}"
     assert f'<link rel="canonical" href="{canonical}">' in html
 
 
 def test_paginated_pages_keep_their_page_in_the_canonical_url(client):
     ArticleFactory.create_batch(15)
     html = client.get(reverse("articles:home"), {"page": 2}).content.decode()
-    assert '<link rel="canonical" href="http://testserver/?page=2">' in html
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/?page=2">' in html

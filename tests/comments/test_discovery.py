@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,4 +70,4 @@ def test_visible_comments_are_published_as_schema_org_comments(client, published
     assert texts == ['Quote "this" </script><b>', "Reply under removed"]
     assert comments_block["comment"][0]["comment"][0]["text"] == "A reply"
     assert "Removed text" not in json.dumps(comments_block)
-    assert comments_block["comment"][0]["author"]["url"].startswith("http://testserver/people/")
+    assert comments_block["comment"][0]["author"]["url"].startswith(f"{settings.SITE_URL}/people/")

@@ -143,6 +143,20 @@ def test_a_damaged_image_is_refused(client, reader):
     assert "damaged or incomplete" in form_errors(response)
 
 
+def test_a_truncated_progressive_jpeg_is_refused_and_nothing_stored(client, reader, settings):
+    client.force_login(reader)
+    noise = Image.effect_noise((400, 400), 64).convert("RGB")
+    buffer = BytesIO()
+    noise.save(buffer, format="JPEG", progressive=True)
+    truncated = buffer.getvalue()[: len(buffer.getvalue()) * 9 // 10]
+    response = upload(client, truncated, name="me.jpg", content_type="image/jpeg")
+    assert "damaged or incomplete" in form_errors(response)
+    reader.refresh_from_db()
+    assert not reader.avatar
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
 def test_submitting_without_a_file_asks_for_one(client, reader):
     client.force_login(reader)
     response = client.post(SETTINGS, {"action": "avatar"})

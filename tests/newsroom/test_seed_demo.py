@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Ban, Comment, ModerationAction, Report
@@ -26,6 +29,20 @@ def test_seed_demo_is_complete_and_idempotent(settings, capsys):
         Comment.objects.count(),
         ModerationAction.objects.count(),
     ) == counts
+
+
+def test_seed_demo_keeps_one_article_scheduled_as_time_passes(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    scheduled = Article.objects.scheduled().get()
+    count = Article.objects.count()
+    # Three days later its time has come and gone: the next run schedules it again.
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(days=1))
+    assert not Article.objects.scheduled().exists()
+    call_command("seed_demo")
+    assert Article.objects.scheduled().get().pk == scheduled.pk
+    assert Article.objects.scheduled().get().published_at > timezone.now()
+    assert Article.objects.count() == count
 
 
 def test_seed_demo_refuses_to_run_in_production(settings):

@@ -3,6 +3,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.core.checks import Tags, run_checks
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,19 +31,47 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": "x7$kq!p2@v9zL#m4w8Rt^y6Nb3Hc1Jf5Gd0Ss-Ee_Aa+Uu*Ii&Oo",
+    "ALLOWED_HOSTS": "news.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://news.example.com",
+    "CACHE_URL": "rediscache://redis:6379/1",
+}
+
+
 def test_deploy_check_is_clean_with_production_values():
-    result = _manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="False",
-        SECRET_KEY="x7$kq!p2@v9zL#m4w8Rt^y6Nb3Hc1Jf5Gd0Ss-Ee_Aa+Uu*Ii&Oo",
-        ALLOWED_HOSTS="news.example.com",
-        CSRF_TRUSTED_ORIGINS="https://news.example.com",
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_about_a_per_process_cache():
+    production = {**PRODUCTION, "CACHE_URL": "locmemcache://newsroom"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert result.returncode != 0
+    assert "newsroom.W001" in result.stderr and "CACHE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("backend", "warned"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.dummy.DummyCache", True),
+        ("newsroom.cache.RedisCache", False),
+    ],
+)
+def test_shared_cache_check(settings, backend, warned):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://redis:6379/1"}}
+    messages = run_checks(tags=[Tags.caches], include_deployment_checks=True)
+    assert [m.id for m in messages if m.id == "newsroom.W001"] == (
+        ["newsroom.W001"] if warned else []
+    )
+
+
+def test_shared_cache_check_is_for_deployment_only(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not run_checks(tags=[Tags.caches])
 
 
 def test_sqlite_database_url_is_refused():

@@ -1,7 +1,8 @@
 """Demo content for local development: `python manage.py seed_demo`.
 
 Idempotent: running it again leaves existing rows alone and adds what is
-missing. Dev-only accounts get well-known passwords, printed at the end, so
+missing, except that one article is moved back into the future once its
+scheduled time has passed, so the demo always has a scheduled article. Dev-only accounts get well-known passwords, printed at the end, so
 it refuses to run with DEBUG off unless forced.
 """
 
@@ -145,6 +146,7 @@ class Command(BaseCommand):
         self.extra_accounts(rng)
         sections = self.sections()
         self.articles(rng, sections, [editor, reporter])
+        self.keep_one_scheduled()
         self.tags()
         self.pictures()
         self.conversations(rng, editor)
@@ -222,6 +224,14 @@ class Command(BaseCommand):
                 published_at=published_at,
             )
             article.authors.set(rng.sample(authors, rng.randint(1, 2)))
+
+    def keep_one_scheduled(self):
+        """The first headline stays scheduled, however long ago the demo was first seeded."""
+        article = Article.objects.get(slug=slugify(HEADLINES[0]))
+        if not article.is_scheduled:
+            article.status = Article.Status.PUBLISHED
+            article.published_at = timezone.now() + timedelta(days=2)
+            article.save(update_fields=["status", "published_at", "updated_at"])
 
     def tags(self):
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
