@@ -28,21 +28,22 @@ class CommentQuerySet(models.QuerySet):
 
         return self.visible().filter(article__in=Article.objects.public())
 
+    @staticmethod
+    def _shown_to(user) -> Q:
+        visible = Q(status=Comment.Status.VISIBLE)
+        if not user.is_authenticated:
+            return visible
+        return visible | Q(author=user, status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN])
+
     def shown_to(self, user):
         """Comments this reader sees in full: visible ones, plus their own held or removed ones."""
-        if not user.is_authenticated:
-            return self.visible()
-        return self.filter(
-            Q(status=Comment.Status.VISIBLE)
-            | Q(author=user, status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN])
-        )
+        return self.filter(self._shown_to(user))
 
     def thread_roots(self, user):
         """Top-level comments starting a thread this reader sees (in full or as a placeholder)."""
-        shown = Comment.objects.shown_to(user)
-        return self.filter(parent=None).filter(
-            Exists(shown.filter(pk=OuterRef("pk"))) | Exists(shown.filter(root=OuterRef("pk")))
-        )
+        # The root's own state is a condition on its row; only its replies need a subquery.
+        shown_replies = Comment.objects.shown_to(user).filter(root=OuterRef("pk"))
+        return self.filter(parent=None).filter(self._shown_to(user) | Exists(shown_replies))
 
     def delete(self):
         """Rows go only with their article or from the shell (readers' and moderators'
