@@ -60,15 +60,14 @@ def parse_page(value) -> int:
 def thread_page(article, user, *, sort="oldest", page=1) -> ThreadPage:
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     roots_qs = (
-        Comment.objects.for_article(article)
-        .thread_roots(user)
+        Comment.objects.thread_roots(article, user)
         .order_by(*SORTS[sort])
         .annotate(total=Window(Count("pk")))
         .values_list("pk", "total")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
-        total = Comment.objects.for_article(article).thread_roots(user).count()
+        total = Comment.objects.thread_roots(article, user).count()
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     total = rows[0][1] if rows else 0
@@ -134,8 +133,7 @@ def page_of(comment, user) -> int:
     root_id = comment.root_id or comment.pk
     root = comment if root_id == comment.pk else Comment.objects.get(pk=root_id)
     earlier = (
-        Comment.objects.for_article(comment.article_id)
-        .thread_roots(user)
+        Comment.objects.thread_roots(comment.article_id, user)
         .filter(created_at__lte=root.created_at)
         .exclude(created_at=root.created_at, pk__gte=root.pk)
         .count()

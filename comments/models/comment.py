@@ -39,11 +39,17 @@ class CommentQuerySet(models.QuerySet):
         """Comments this reader sees in full: visible ones, plus their own held or removed ones."""
         return self.filter(self._shown_to(user))
 
-    def thread_roots(self, user):
-        """Top-level comments starting a thread this reader sees (in full or as a placeholder)."""
-        # The root's own state is a condition on its row; only its replies need a subquery.
-        shown_replies = Comment.objects.shown_to(user).filter(root=OuterRef("pk"))
-        return self.filter(parent=None).filter(self._shown_to(user) | Exists(shown_replies))
+    def thread_roots(self, article, user):
+        """An article's top-level comments that start a thread this reader sees
+        (in full, or as a placeholder for the replies they see)."""
+        # The root's own state is a condition on its row; only its replies need a
+        # subquery, kept to this article's comments so its cost never depends on
+        # the size of the whole table.
+        shown_replies = Comment.objects.for_article(article).shown_to(user)
+        return self.for_article(article).filter(
+            Q(parent=None),
+            self._shown_to(user) | Exists(shown_replies.filter(root=OuterRef("pk"))),
+        )
 
     def delete(self):
         """Rows go only with their article or from the shell (readers' and moderators'

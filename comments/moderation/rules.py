@@ -1,11 +1,16 @@
-"""Automatic rules applied to every new comment, read from the database on
-each post so moderators' changes in the admin take effect at once."""
+"""Automatic rules applied to every new or edited comment.
+
+The blocked terms and the policy are read on every post from one cache entry,
+which any change to them drops (signals.py), so moderators' changes in the
+admin take effect at once, on every app server.
+"""
 
 import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from .. import text
@@ -48,10 +53,28 @@ def _matches(phrase: str, body: str) -> bool:
     return re.search(pattern, body, flags=re.IGNORECASE) is not None
 
 
+RULES_CACHE_KEY = "comments:rules"
+
+
+def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
+    rules = cache.get(RULES_CACHE_KEY)
+    if rules is None:
+        rules = (list(BlockedTerm.objects.all()), ModerationPolicy.current())
+        cache.set(RULES_CACHE_KEY, rules, timeout=3600)
+    return rules
+
+
+def forget_rules() -> None:
+    # Now, and again once committed, so no post in between can cache the old rules.
+    cache.delete(RULES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+
+
 def evaluate(*, author, article, body: str) -> list[Hold]:
     """Return the holds that apply to a new comment; raise CommentRefused to refuse it."""
     holds = []
-    for term in BlockedTerm.objects.all():
+    terms, policy = _terms_and_policy()
+    for term in terms:
         if _matches(term.phrase, body):
             if term.action == BlockedTerm.Action.REFUSE:
                 raise CommentRefused(
@@ -60,7 +83,6 @@ def evaluate(*, author, article, body: str) -> list[Hold]:
                 )
             holds.append(Hold(f"blocked term: {term.phrase}"))
 
-    policy = ModerationPolicy.current()
     links = text.count_links(body)
     if links > policy.max_links:
         holds.append(Hold(f"more than {policy.max_links} links ({links})"))

@@ -65,6 +65,22 @@ def test_rule_changes_take_effect_at_once(client, reader, published_article):
     assert Comment.objects.count() == 1
 
 
+def test_policy_changes_and_removed_terms_take_effect_at_once(client, reader, published_article):
+    term = BlockedTerm.objects.create(phrase="rotten", action="refuse")
+    client.force_login(reader)
+    post(client, published_article, "rotten idea")
+    post(client, published_article, "see https://a.example and https://b.example")
+    assert list(Comment.objects.values_list("status", flat=True)) == ["visible"]
+    policy = ModerationPolicy.current()
+    policy.max_links = 0
+    policy.save()
+    term.delete()
+    post(client, published_article, "rotten idea")
+    post(client, published_article, "see https://c.example")
+    statuses = list(Comment.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["visible", "visible", "pending"]
+
+
 def test_more_than_n_links_is_held(client, reader, published_article):
     ModerationPolicy.objects.update_or_create(pk=1, defaults={"max_links": 1})
     client.force_login(reader)
