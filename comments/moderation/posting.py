@@ -81,11 +81,11 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
 
 
 def _recent_duplicate(*, author, article, body, parent) -> Comment | None:
+    live = [Comment.Status.VISIBLE, Comment.Status.PENDING, Comment.Status.HIDDEN]
     return (
-        Comment.objects.for_article(article)
-        .filter(author=author, parent=parent, body=body)
+        Comment.objects.filter(author=author, status__in=live)  # comment_author_idx
         .filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW)
-        .exclude(status=Comment.Status.DELETED)
+        .filter(article=article, parent=parent, body=body)
         .first()
     )
 
