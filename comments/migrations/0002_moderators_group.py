@@ -42,7 +42,7 @@ def remove_moderators(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("comments", "0002_initial"),
+        ("comments", "0001_initial"),
         ("articles", "0003_editors_group"),
     ]
 
