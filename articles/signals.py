@@ -6,10 +6,14 @@ from django.utils import timezone
 from . import page_cache
 from .models import NAVIGATION_CACHE_KEY, Article, Section
 
+# What lists of other articles (related articles) show or are ordered by.
+LISTED_FIELDS = ("slug", "title", "section_id", "published_at")
+
 
 @receiver([post_save, post_delete], sender=Section)
 def section_changed(sender, **kwargs):
     cache.delete(NAVIGATION_CACHE_KEY)
+    page_cache.public_articles_changed()  # related articles show their section's name
 
 
 @receiver(pre_save, sender=Article)
@@ -19,7 +23,7 @@ def remember_saved_state(sender, instance, raw=False, **kwargs):
     instance._saved_state = None
     if instance.pk and not raw:
         instance._saved_state = (
-            Article.objects.filter(pk=instance.pk).only("slug", "status", "published_at").first()
+            Article.objects.filter(pk=instance.pk).only("status", *LISTED_FIELDS).first()
         )
 
 
@@ -27,7 +31,16 @@ def remember_saved_state(sender, instance, raw=False, **kwargs):
 def article_saved(sender, instance, **kwargs):
     before = getattr(instance, "_saved_state", None)
     page_cache.forget({instance.slug, *([before.slug] if before else [])})
-    if instance.is_public or (before is not None and before.is_public):
+    if before is None:
+        listed_change = instance.is_public
+    elif instance.is_public != before.is_public:
+        listed_change = True
+    else:
+        # A public article's text can change without touching other pages.
+        listed_change = instance.is_public and any(
+            getattr(instance, name) != getattr(before, name) for name in LISTED_FIELDS
+        )
+    if listed_change:
         page_cache.public_articles_changed()
 
 

@@ -284,14 +284,16 @@ class CommentAdmin(ReadOnlyAdmin):
         comment = get_object_or_404(Comment, pk=pk)
         decision = request.POST.get("decision")
         kwargs = {"comment": comment, "moderator": request.user}
+        # The text the moderator read: a decision that publishes it must not publish an edit.
+        seen_text = request.POST.get(f"seen_text_{pk}")
         try:
             match decision:
                 case "approve":
-                    moderation.approve(**kwargs)
+                    moderation.approve(**kwargs, seen_text=seen_text)
                 case "restore":
                     moderation.restore(**kwargs)
                 case "dismiss":
-                    moderation.dismiss_reports(**kwargs)
+                    moderation.dismiss_reports(**kwargs, seen_text=seen_text)
                 case "hide":
                     form = HideForm(
                         {
@@ -368,7 +370,8 @@ class CommentAdmin(ReadOnlyAdmin):
                     self.message_user(request, f"Not banned: {refusal}", messages.ERROR)
                 else:
                     banned += 1
-            self.message_user(request, f"Banned {banned} reader(s).", messages.SUCCESS)
+            if banned:
+                self.message_user(request, f"Banned {banned} reader(s).", messages.SUCCESS)
             return None
         return self._intermediate(request, queryset, form, "ban_authors", "Ban authors")
 

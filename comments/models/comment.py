@@ -168,6 +168,11 @@ class Comment(models.Model):
         return self.edited_at is not None
 
     @property
+    def text_version(self) -> str:
+        """Names the text as it now reads: changes whenever its author edits it."""
+        return self.edited_at.isoformat() if self.edited_at else "original"
+
+    @property
     def approved_as_written(self) -> bool:
         """A moderator approved this text; an edit since then is not covered by it."""
         return self.approved_at is not None and (

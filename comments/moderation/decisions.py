@@ -21,8 +21,16 @@ Kind = ModerationAction.Kind
 RELEASED = "visible again"
 
 
-def _locked(comment: Comment) -> Comment:
-    return Comment.objects.select_for_update().get(pk=comment.pk)
+def _locked(comment: Comment, *, seen_text: str | None = None) -> Comment:
+    """The comment's row, locked; `seen_text` is the text version the moderator read
+    (Comment.text_version), when a decision would publish the text."""
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if seen_text is not None and seen_text != locked.text_version:
+        raise ValueError(
+            f"Comment {locked.pk} was edited by its author after you loaded the page; "
+            "read it again before deciding."
+        )
+    return locked
 
 
 def _resolve_reports(comment: Comment, now) -> object:
@@ -41,9 +49,14 @@ def _record(kind, moderator, comment, *, reason="", note="", first_report_at=Non
 
 
 @transaction.atomic
-def approve(*, comment: Comment, moderator, note: str = "") -> Comment:
-    """Make the comment visible and resolve its reports; later reports won't hold it again."""
-    comment, now = _locked(comment), timezone.now()
+def approve(
+    *, comment: Comment, moderator, note: str = "", seen_text: str | None = None
+) -> Comment:
+    """Make the comment visible and resolve its reports; later reports won't hold it again.
+
+    With `seen_text`, refuses (ValueError) when the text changed since the moderator read it.
+    """
+    comment, now = _locked(comment, seen_text=seen_text), timezone.now()
     if comment.status == Comment.Status.DELETED:
         raise ValueError("A comment deleted by its author cannot be approved.")
     comment.status = Comment.Status.VISIBLE
@@ -88,10 +101,12 @@ def restore(*, comment: Comment, moderator, note: str = "") -> Comment:
 
 
 @transaction.atomic
-def dismiss_reports(*, comment: Comment, moderator, note: str = "") -> Comment:
+def dismiss_reports(
+    *, comment: Comment, moderator, note: str = "", seen_text: str | None = None
+) -> Comment:
     """The reports were unfounded: close them. A comment they held is visible again;
-    any other comment stays as it is."""
-    comment, now = _locked(comment), timezone.now()
+    any other comment stays as it is. `seen_text` as for approve()."""
+    comment, now = _locked(comment, seen_text=seen_text), timezone.now()
     released = held_by_reports(comment)
     first = _resolve_reports(comment, now)
     if released:

@@ -143,6 +143,8 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
     holds = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+        if not comment.can_edit(comment.author):  # hidden or deleted since the form was shown
+            raise rules.CommentRefused("This comment can no longer be edited.", rule="state")
         comment.body = body
         comment.edited_at = timezone.now()
         if holds and comment.status == Comment.Status.VISIBLE:

@@ -1,11 +1,12 @@
 """Automatic rules applied to every new or edited comment.
 
-The blocked terms and the policy are read on every post from one cache entry,
-which any change to them drops (signals.py), so moderators' changes in the
-admin take effect at once, on every app server.
+The blocked terms and the policy are read on every post from the cache, under
+a version that any change to them replaces (signals.py), so moderators'
+changes in the admin take effect at once, on every app server.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -53,21 +54,28 @@ def _matches(phrase: str, body: str) -> bool:
     return re.search(pattern, body, flags=re.IGNORECASE) is not None
 
 
-RULES_CACHE_KEY = "comments:rules"
+RULES_VERSION_KEY = "comments:rules:version"
 
 
 def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
-    rules = cache.get(RULES_CACHE_KEY)
+    # The version is read before the rules: rules read while a change is being
+    # saved land under a version that the change has already replaced.
+    version = cache.get_or_set(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    key = f"comments:rules:{version}"
+    rules = cache.get(key)
     if rules is None:
         rules = (list(BlockedTerm.objects.all()), ModerationPolicy.current())
-        cache.set(RULES_CACHE_KEY, rules, timeout=3600)
+        cache.set(key, rules, timeout=3600)
     return rules
 
 
 def forget_rules() -> None:
-    # Now, and again once committed, so no post in between can cache the old rules.
-    cache.delete(RULES_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+    def bump():
+        cache.set(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    # Now, and again once committed, so no post in between can keep the old rules.
+    bump()
+    transaction.on_commit(bump)
 
 
 def evaluate(*, author, article, body: str) -> list[Hold]:

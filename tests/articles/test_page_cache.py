@@ -130,6 +130,31 @@ def test_editing_a_draft_leaves_cached_pages_alone(client, published_article):
     assert page_cache.public_version() == version
 
 
+def test_editing_a_public_articles_text_leaves_other_pages_cached(published_article):
+    version = page_cache.public_version()
+    published_article.body = "A corrected paragraph."
+    published_article.save()
+    assert page_cache.public_version() == version
+
+
+@pytest.mark.parametrize("change", ["title", "section name"])
+def test_what_related_lists_show_changes_at_once(client, change):
+    section = SectionFactory(name="Weather")
+    article = ArticleFactory(section=section)
+    other = ArticleFactory(section=section, title="Storm due tonight")
+    url = article.get_absolute_url()
+    assert "Storm due tonight" in client.get(url).content.decode()
+    if change == "title":
+        other.title = "Storm passes by"
+        other.save()
+        expected = "Storm passes by"
+    else:
+        section.name = "Climate"
+        section.save()
+        expected = "Climate"
+    assert expected in client.get(url).content.decode().split('id="related-heading"')[1]
+
+
 def test_one_admin_save_renaming_and_unpublishing_drops_the_old_address(
     client, editor, published_article
 ):

@@ -527,3 +527,35 @@ def test_ban_author_link_only_for_users_with_the_ban_permission(
     assert queue.status_code == 200 and 'value="hide"' in queue.content.decode()
     assert ban_url not in queue.content.decode()
     assert ban_url not in client.get(change_url).content.decode()
+
+
+def test_approve_refuses_text_edited_after_the_moderator_read_it(
+    client, moderator, reader, published_article
+):
+    comment = CommentFactory(article=published_article, author=reader, status="pending", body="A")
+    client.force_login(moderator)
+    html = client.get(QUEUE, {"queue": "pending"}).content.decode()
+    seen = re.search(rf'name="seen_text_{comment.pk}" value="([^"]*)"', html).group(1)
+    moderation.edit_comment(comment=Comment.objects.get(pk=comment.pk), body="B, unseen")
+    response = decide(client, comment, "approve", **{f"seen_text_{comment.pk}": seen})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("edited by its author after you loaded the page" in m for m in messages)
+    # Read again, it can be approved.
+    html = client.get(QUEUE, {"queue": "pending"}).content.decode()
+    seen = re.search(rf'name="seen_text_{comment.pk}" value="([^"]*)"', html).group(1)
+    decide(client, comment, "approve", **{f"seen_text_{comment.pk}": seen})
+    comment.refresh_from_db()
+    assert comment.status == "visible"
+
+
+def test_an_edit_cannot_overwrite_a_comment_hidden_meanwhile(reader, moderator, published_article):
+    comment = CommentFactory(article=published_article, author=reader, body="Original")
+    stale = Comment.objects.get(pk=comment.pk)
+    moderation.hide(comment=comment, moderator=moderator, reason="abuse")
+    with pytest.raises(moderation.CommentRefused):
+        moderation.edit_comment(comment=stale, body="Sneaky rewrite")
+    comment.refresh_from_db()
+    assert comment.body == "Original" and comment.status == "hidden"

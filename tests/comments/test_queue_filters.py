@@ -37,8 +37,14 @@ def test_filter_by_date(client, moderator, published_article):
     assert bodies(client.get(QUEUE, {"created_at__lt": week_ago})) == ["last month"]
 
 
-@pytest.mark.parametrize("value", ["²", "٣", "-1", "0", str(2**63), "9" * 40, "1e3", " "])
-def test_odd_author_values_never_break_the_queue(client, moderator, published_article, value):
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("²", ["anyone"]), ("1e3", ["anyone"]), (" ", ["anyone"]), ("abc", ["anyone"])]
+    + [(value, []) for value in ["-1", "0", str(2**63), "9" * 40]],
+)
+def test_odd_author_values_never_break_the_queue(
+    client, moderator, published_article, value, shown
+):
     CommentFactory(article=published_article, author=UserFactory(), body="anyone")
     client.force_login(moderator)
-    assert client.get(QUEUE, {"author": value}).status_code == 200
+    assert bodies(client.get(QUEUE, {"author": value})) == shown

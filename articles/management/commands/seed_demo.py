@@ -229,9 +229,7 @@ class Command(BaseCommand):
         """The first headline stays scheduled, however long ago the demo was first seeded."""
         article = Article.objects.get(slug=slugify(HEADLINES[0]))
         if not article.is_scheduled:
-            article.status = Article.Status.PUBLISHED
-            article.published_at = timezone.now() + timedelta(days=2)
-            article.save(update_fields=["status", "published_at", "updated_at"])
+            article.publish(at=timezone.now() + timedelta(days=2))
 
     def tags(self):
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
