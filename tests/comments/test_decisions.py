@@ -500,7 +500,8 @@ def test_moderator_cannot_ban_themselves_staff_or_superusers(
     data = {"action": "ban_authors", "_selected_action": [comment.pk]}
     response = client.post(QUEUE, {**data, "apply": "1", "duration": "0", "reason": "Abuse"})
     shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
-    assert any(m.startswith("Not banned:") for m in shown) and "Banned 0 reader(s)." in shown
+    assert any(m.startswith("Not banned:") for m in shown)
+    assert not any(m.startswith("Banned") for m in shown)
     assert moderation.active_ban(user) is None and not user.bans.exists()
     comment.refresh_from_db()
     assert comment.status == "visible"
