@@ -131,7 +131,12 @@ def is_on_page(comment, user) -> bool:
 def page_of(comment, user) -> int:
     """The page (oldest first) on which a comment's thread appears."""
     root_id = comment.root_id or comment.pk
-    root = comment if root_id == comment.pk else Comment.objects.get(pk=root_id)
+    if root_id == comment.pk:
+        root = comment
+    elif comment.parent_id == root_id and Comment.parent.is_cached(comment):
+        root = comment.parent  # a reply just posted to a top-level comment
+    else:
+        root = Comment.objects.get(pk=root_id)
     earlier = (
         Comment.objects.thread_roots(comment.article_id, user)
         .filter(created_at__lte=root.created_at)
