@@ -12,16 +12,14 @@ article's link disappears everywhere at once. An article whose scheduled time
 arrives (no save happens) shows up in those lists within their cache lifetime.
 """
 
-import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 
-from newsroom.cache import LocalCopies
+from newsroom.cache import LocalCopies, VersionToken
 
 ANONYMOUS_PAGE_SECONDS = 300
-PUBLIC_VERSION_KEY = "articles:public-version"
 
 # Whole anonymous pages, by slug; each process keeps a copy while it is current.
 pages = LocalCopies("articles:anonymous-page", max_items=128)
@@ -52,22 +50,14 @@ def forget(slugs: Iterable[str]) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+# Names the current set of public articles (see the module docstring).
+public_articles = VersionToken("articles:public-version")
+
+
 def public_version() -> str:
-    """A token naming the current set of public articles (see the module docstring)."""
-    version = cache.get(PUBLIC_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        if not cache.add(PUBLIC_VERSION_KEY, version, timeout=None):
-            version = cache.get(PUBLIC_VERSION_KEY) or version
-    return version
+    return public_articles.current()
 
 
 def public_articles_changed() -> None:
     """Make every cached list of other articles (and page showing one) be rebuilt."""
-
-    def bump():
-        cache.set(PUBLIC_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-    # Now, and again once committed, so nothing cached in between survives.
-    bump()
-    transaction.on_commit(bump)
+    public_articles.replace()

@@ -4,6 +4,8 @@
   connection pool. The stock client builds a new redis.Redis (and its ~170
   response callbacks) for every cache call, which costs more than the call
   itself for small values.
+- VersionToken: one token that many cached entries are keyed on, replaced to
+  drop them all at once.
 - LocalCopies: large values that change rarely (whole pages, thread
   skeletons) keep a copy in this process. Whether the copy is current is
   decided by a small token in the shared cache, read on every use, so
@@ -18,6 +20,7 @@ from collections import OrderedDict
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -37,6 +40,30 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+class VersionToken:
+    """A token in the shared cache naming the current state of something.
+
+    Entries keyed on the token are current while it stands; replacing it makes
+    them all unreachable at once, on every app server, without finding them.
+    Whoever reads the token before the data it caches can never file old data
+    under a token that a change has already replaced.
+    """
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def current(self) -> str:
+        return cache.get_or_set(self.key, uuid.uuid4().hex, timeout=None)
+
+    def replace(self) -> None:
+        def replace_now():
+            cache.set(self.key, uuid.uuid4().hex, timeout=None)
+
+        # Now, and again once committed, so nothing cached in between survives.
+        replace_now()
+        transaction.on_commit(replace_now)
 
 
 class LocalCopies:

@@ -6,13 +6,13 @@ changes in the admin take effect at once, on every app server.
 """
 
 import re
-import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
+
+from newsroom.cache import VersionToken
 
 from .. import text
 from ..models import Ban, BlockedTerm, Comment, ModerationPolicy, PremoderatedReader
@@ -54,14 +54,11 @@ def _matches(phrase: str, body: str) -> bool:
     return re.search(pattern, body, flags=re.IGNORECASE) is not None
 
 
-RULES_VERSION_KEY = "comments:rules:version"
+rules_version = VersionToken("comments:rules:version")
 
 
 def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
-    # The version is read before the rules: rules read while a change is being
-    # saved land under a version that the change has already replaced.
-    version = cache.get_or_set(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    key = f"comments:rules:{version}"
+    key = f"comments:rules:{rules_version.current()}"
     rules = cache.get(key)
     if rules is None:
         rules = (list(BlockedTerm.objects.all()), ModerationPolicy.current())
@@ -70,12 +67,7 @@ def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
 
 
 def forget_rules() -> None:
-    def bump():
-        cache.set(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-    # Now, and again once committed, so no post in between can keep the old rules.
-    bump()
-    transaction.on_commit(bump)
+    rules_version.replace()
 
 
 def evaluate(*, author, article, body: str) -> list[Hold]:
