@@ -1,3 +1,5 @@
+"""Moderators' decisions on comments: approve, hide, restore, dismiss."""
+
 import re
 import threading
 
@@ -7,72 +9,10 @@ from django.urls import reverse
 
 from comments import moderation
 from comments.models import Comment, ModerationAction, Report
+from tests.comments.moderating import QUEUE, decide, reported
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-QUEUE = reverse("admin:comments_comment_changelist")
-
-
-def decide(client, comment, decision, follow=False, **extra):
-    data = {"decision": decision, **extra}
-    url = reverse("admin:comments_comment_decide", args=[comment.pk])
-    return client.post(url, data, follow=follow)
-
-
-def reported(comment, n=3, reason="abuse"):
-    for reporter in UserFactory.create_batch(n):
-        moderation.report_comment(reporter=reporter, comment=comment, reason=reason)
-    comment.refresh_from_db()
-    return comment
-
-
-def test_reported_queue_lists_most_reported_first(client, moderator, published_article, settings):
-    settings.COMMENTS_REPORTS_TO_HOLD = 10
-    once = reported(CommentFactory(article=published_article, body="once"), 1)
-    thrice = reported(CommentFactory(article=published_article, body="thrice"), 3)
-    CommentFactory(article=published_article, body="never")
-    client.force_login(moderator)
-    response = client.get(QUEUE, {"queue": "reported"})
-    assert response.status_code == 200
-    rows = list(response.context["cl"].result_list)
-    assert rows == [thrice, once]
-    html = response.content.decode()
-    assert "3 open" in html and "Harassment or abuse ×3" in html
-    assert "View in thread" in html and "reports against" in html
-
-
-@pytest.mark.parametrize(("queue", "expected"), [("pending", "held"), ("hidden", "removed")])
-def test_pending_and_hidden_queues(client, moderator, published_article, queue, expected):
-    CommentFactory(article=published_article, body="held", status="pending")
-    CommentFactory(article=published_article, body="removed", status="hidden")
-    CommentFactory(article=published_article, body="fine")
-    client.force_login(moderator)
-    rows = client.get(QUEUE, {"queue": queue}).context["cl"].result_list
-    assert [c.body for c in rows] == [expected]
-
-
-def test_queue_search_by_text_and_author(client, moderator, published_article):
-    author = UserFactory(username="troll99")
-    CommentFactory(article=published_article, author=author, body="alpha")
-    CommentFactory(article=published_article, body="beta gamma")
-    client.force_login(moderator)
-    assert [c.body for c in client.get(QUEUE, {"q": "troll99"}).context["cl"].result_list] == [
-        "alpha"
-    ]
-    assert [c.body for c in client.get(QUEUE, {"q": "gamma"}).context["cl"].result_list] == [
-        "beta gamma"
-    ]
-
-
-def test_queue_query_count_does_not_grow_with_rows(
-    client, moderator, published_article, django_assert_max_num_queries
-):
-    for _ in range(30):
-        reported(CommentFactory(article=published_article), 2)
-    client.force_login(moderator)
-    with django_assert_max_num_queries(14):
-        client.get(QUEUE, {"queue": "reported"})
 
 
 def test_approve_makes_visible_and_resolves_reports(client, moderator, published_article):
@@ -190,91 +130,6 @@ def test_bulk_approve(client, moderator, published_article):
     assert set(Comment.objects.values_list("status", flat=True)) == {"visible"}
 
 
-def test_ban_from_queue_with_hide_all(client, moderator, published_article):
-    troll = UserFactory(username="troll")
-    comments = CommentFactory.create_batch(3, article=published_article, author=troll)
-    CommentFactory(article=published_article, body="bystander")
-    client.force_login(moderator)
-    url = reverse("admin:comments_commenter_ban", args=[troll.pk])
-    assert "3 visible comments" in client.get(url).content.decode()
-    response = client.post(
-        url, {"duration": "0", "reason": "Repeated abuse", "hide_comments": "on"}
-    )
-    assert response.status_code == 302
-    assert moderation.active_ban(troll).is_permanent
-    assert Comment.objects.filter(author=troll, status="hidden").count() == len(comments)
-    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
-    assert ModerationAction.objects.filter(kind="ban", subject=troll).count() == 1
-
-
-def test_ban_form_requires_reason(client, moderator, reader):
-    client.force_login(moderator)
-    url = reverse("admin:comments_commenter_ban", args=[reader.pk])
-    response = client.post(url, {"duration": "7", "reason": ""})
-    assert response.status_code == 200 and moderation.active_ban(reader) is None
-
-
-def test_moderator_adds_private_note_and_sees_reader_history(
-    client, moderator, reader, published_article
-):
-    CommentFactory(article=published_article, author=reader)
-    client.force_login(moderator)
-    client.post(
-        reverse("admin:comments_commenter_note", args=[reader.pk]), {"text": "Warned by email"}
-    )
-    page = client.get(reverse("admin:comments_commenter_change", args=[reader.pk])).content.decode()
-    assert "Warned by email" in page and "1 visible" in page
-
-
-def test_comment_admin_page_shows_thread_context_and_history(client, moderator, published_article):
-    parent = CommentFactory(article=published_article, body="The parent")
-    comment = CommentFactory(parent=parent, body="The comment")
-    CommentFactory(parent=comment, body="A reply")
-    reported(comment, 1)
-    moderation.hide(comment=comment, moderator=moderator, reason="off_topic")
-    client.force_login(moderator)
-    html = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
-    for text in ("The parent", "The comment", "A reply", "Off-topic", "Hidden", str(moderator)):
-        assert text in html
-
-
-def test_audit_log_is_read_only_even_for_superusers(
-    client, superuser, moderator, published_article
-):
-    comment = CommentFactory(article=published_article)
-    moderation.hide(comment=comment, moderator=moderator, reason="spam")
-    action = ModerationAction.objects.get()
-    client.force_login(superuser)
-    changelist = reverse("admin:comments_moderationaction_changelist")
-    assert client.get(changelist, {"kind": "hide"}).status_code == 200
-    assert (
-        client.post(
-            reverse("admin:comments_moderationaction_delete", args=[action.pk]), {"post": "yes"}
-        ).status_code
-        == 403
-    )
-    client.post(
-        reverse("admin:comments_moderationaction_change", args=[action.pk]), {"note": "rewritten"}
-    )
-    action.refresh_from_db()
-    assert action.note == "" and ModerationAction.objects.count() == 1
-    assert client.get(reverse("admin:comments_moderationaction_add")).status_code == 403
-
-
-def test_dashboard_shows_queue_sizes_and_charts(client, moderator, published_article):
-    comment = reported(CommentFactory(article=published_article))
-    moderation.approve(comment=comment, moderator=moderator)
-    CommentFactory(article=published_article, status="pending")
-    client.force_login(moderator)
-    response = client.get(reverse("admin:comments_dashboard"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<svg" in html and "median report" in html
-    assert response.context["queue"]["pending"] == 1
-    assert response.context["total_decisions"] == 1
-    assert response.context["median_minutes"] is not None
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_decisions_leave_consistent_state_and_both_recorded(published_article):
     comment = CommentFactory(article=published_article)
@@ -310,23 +165,6 @@ def test_concurrent_decisions_leave_consistent_state_and_both_recorded(published
     assert comment.status == ("visible" if kinds[-1] == "approve" else "hidden")
     published_article.refresh_from_db()
     assert published_article.comment_count == (1 if comment.status == "visible" else 0)
-
-
-def test_queue_filters_by_author_and_shows_their_latest_private_note(
-    client, moderator, published_article
-):
-    from comments.models import ReaderNote
-
-    troll = UserFactory(username="troll")
-    CommentFactory(article=published_article, author=troll, body="first")
-    CommentFactory(article=published_article, body="someone else")
-    ReaderNote.objects.create(user=troll, text="Warned twice by e-mail", written_by=moderator)
-    client.force_login(moderator)
-    response = client.get(QUEUE, {"author": troll.pk})
-    assert [c.body for c in response.context["cl"].result_list] == ["first"]
-    html = response.content.decode()
-    assert "Warned twice by e-mail" in html and f'href="?author={troll.pk}"' in html
-    assert client.get(QUEUE, {"author": "nonsense"}).status_code == 200
 
 
 def test_deleted_comment_cannot_be_approved_hidden_or_restored(
@@ -371,33 +209,6 @@ def test_bulk_approve_skips_deleted_comments_and_says_so(client, moderator, publ
     assert ModerationAction.objects.filter(kind="approve").count() == 1
 
 
-def test_moderator_follows_view_in_thread_to_a_comment_readers_dont_see(
-    client, moderator, published_article
-):
-    held = CommentFactory(article=published_article, body="Held for review", status="pending")
-    client.force_login(moderator)
-    html = client.get(QUEUE, {"queue": "pending"}).content.decode()
-    link = reverse("comments:permalink", args=[held.pk])
-    assert f'href="{link}"' in html
-    response = client.get(link, follow=True)
-    assert response.redirect_chain == [
-        (reverse("admin:comments_comment_change", args=[held.pk]), 302)
-    ]
-    page = response.content.decode()
-    assert "Held for review" in page and "Readers don" in page and 'value="approve"' in page
-
-
-def test_moderator_view_in_thread_of_a_placeholder_lands_on_the_article(
-    client, moderator, published_article
-):
-    hidden = CommentFactory(article=published_article, status="hidden", hidden_reason="spam")
-    CommentFactory(parent=hidden, body="Visible reply")
-    client.force_login(moderator)
-    response = client.get(reverse("comments:permalink", args=[hidden.pk]))
-    assert response.status_code == 302
-    assert response["Location"] == f"{published_article.get_absolute_url()}#comment-{hidden.pk}"
-
-
 def test_one_click_hide_without_a_chosen_reason_is_refused_with_a_message(
     client, moderator, published_article
 ):
@@ -423,111 +234,6 @@ def test_bulk_hide_has_no_preselected_reason(client, moderator, published_articl
     assert "Choose a reason to hide a comment." in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == "visible" and not ModerationAction.objects.exists()
-
-
-def test_deleting_an_article_keeps_its_audit_records_readable(
-    client, superuser, moderator, reader, published_article
-):
-    comment = CommentFactory(article=published_article, author=reader, body="Spammy")
-    CommentFactory(parent=comment, body="A reply")
-    moderation.hide(comment=comment, moderator=moderator, reason="spam")
-    # The admin refuses (comments can't be deleted there); the ORM cascades.
-    published_article.delete()
-    assert not Comment.objects.exists()
-    client.force_login(superuser)
-    action = ModerationAction.objects.get(kind="hide")
-    assert action.comment is None
-    assert (action.comment_number, action.subject, action.moderator) == (
-        comment.pk,
-        reader,
-        moderator,
-    )
-    html = client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
-    assert f"#{comment.pk} (deleted)" in html
-
-
-def test_reader_with_comments_cannot_be_deleted_and_admin_explains(
-    client, superuser, reader, other_reader, published_article
-):
-    mine = CommentFactory(article=published_article, author=reader, body="Mine")
-    CommentFactory(parent=mine, author=other_reader, body="Their reply")
-    client.force_login(superuser)
-    url = reverse("admin:newsroom_user_delete", args=[reader.pk])
-    page = client.get(url).content.decode()
-    assert "can't be deleted" in page and "ban the reader" in page
-    client.post(url, {"post": "yes"})
-    assert Comment.objects.count() == 2
-    assert type(reader).objects.filter(pk=reader.pk).exists()
-    assert "Comments 2" in client.get(published_article.get_absolute_url()).content.decode()
-
-
-def test_deleting_a_reader_without_comments_keeps_the_audit_record(
-    client, superuser, reader, published_article
-):
-    from comments.models import BlockedTerm
-
-    BlockedTerm.objects.create(phrase="scoundrel", action="refuse")
-    client.force_login(reader)
-    client.post(reverse("comments:post", args=[published_article.pk]), {"body": "scoundrel"})
-    client.force_login(superuser)
-    client.post(reverse("admin:newsroom_user_delete", args=[reader.pk]), {"post": "yes"})
-    assert not type(reader).objects.filter(pk=reader.pk).exists()
-    refusal = ModerationAction.objects.get()
-    assert (refusal.kind, refusal.subject, refusal.subject_username) == ("refuse", None, "reader")
-    html = client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
-    assert "reader (account deleted)" in html
-
-
-def test_a_comment_deleted_outside_the_workflows_still_updates_the_count(client, published_article):
-    first, second = CommentFactory.create_batch(2, article=published_article)
-    Comment.objects.filter(pk=first.pk).delete()
-    assert "Comments 1" in client.get(published_article.get_absolute_url()).content.decode()
-    second.delete()
-    assert "Comments 0" in client.get(published_article.get_absolute_url()).content.decode()
-
-
-@pytest.mark.parametrize("target", ["self", "editor", "superuser"])
-def test_moderator_cannot_ban_themselves_staff_or_superusers(
-    client, moderator, editor, superuser, published_article, target
-):
-    user = {"self": moderator, "editor": editor, "superuser": superuser}[target]
-    comment = CommentFactory(article=published_article, author=user)
-    client.force_login(moderator)
-    url = reverse("admin:comments_commenter_ban", args=[user.pk])
-    response = client.post(url, {"duration": "7", "reason": "Abuse", "hide_comments": "on"})
-    expected = "can&#x27;t ban yourself" if target == "self" else "can&#x27;t be banned"
-    assert response.status_code == 200 and expected in response.content.decode()
-    data = {"action": "ban_authors", "_selected_action": [comment.pk]}
-    response = client.post(QUEUE, {**data, "apply": "1", "duration": "0", "reason": "Abuse"})
-    shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
-    assert any(m.startswith("Not banned:") for m in shown)
-    assert not any(m.startswith("Banned") for m in shown)
-    assert moderation.active_ban(user) is None and not user.bans.exists()
-    comment.refresh_from_db()
-    assert comment.status == "visible"
-    assert not ModerationAction.objects.filter(kind="ban").exists()
-
-
-def test_ban_author_link_only_for_users_with_the_ban_permission(
-    client, moderator, published_article
-):
-    from django.contrib.auth.models import Permission
-
-    comment = CommentFactory(article=published_article)
-    ban_url = reverse("admin:comments_commenter_ban", args=[comment.author_id])
-    change_url = reverse("admin:comments_comment_change", args=[comment.pk])
-    client.force_login(moderator)
-    assert ban_url in client.get(QUEUE).content.decode()
-    assert ban_url in client.get(change_url).content.decode()
-    no_ban = UserFactory(username="junior", is_staff=True)
-    no_ban.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_comment", "moderate_comment"])
-    )
-    client.force_login(no_ban)
-    queue = client.get(QUEUE)
-    assert queue.status_code == 200 and 'value="hide"' in queue.content.decode()
-    assert ban_url not in queue.content.decode()
-    assert ban_url not in client.get(change_url).content.decode()
 
 
 def test_approve_refuses_text_edited_after_the_moderator_read_it(

@@ -3,14 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
+from tests.comments.moderating import QUEUE
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-QUEUE = reverse("admin:comments_comment_changelist")
 
 
 def bodies(response):
