@@ -138,27 +138,6 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-rank", "-published_at", "-id")
         )
 
-    def most_discussed(self, *, days: int, limit: int = 5):
-        """Articles by visible comments posted in the last `days`, busiest first."""
-        from comments.models import Comment
-
-        since = timezone.now() - timedelta(days=days)
-        recent = (
-            Comment.objects.visible()
-            .filter(article=OuterRef("pk"), created_at__gte=since)
-            .order_by()
-            .values("article")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            self.annotate(recent_comments=Subquery(recent))
-            .filter(recent_comments__gt=0)
-            .select_related("section")
-            .defer("search_vector", "body", "body_html")
-            .order_by("-recent_comments", "-published_at")[:limit]
-        )
-
     def related_to(self, article):
         """Other articles sharing the section or tags, those sharing most tags first."""
         through = Article.tags.through

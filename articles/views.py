@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
+from comments.models import Comment
+
 from . import page_cache
 from .forms import SearchForm
 from .models import Article, Section, Tag
@@ -21,7 +23,9 @@ class HomeView(ListView):
         return Article.objects.public().for_listing()
 
     def get_context_data(self, **kwargs):
-        most_discussed = Article.objects.public().most_discussed(days=settings.MOST_DISCUSSED_DAYS)
+        most_discussed = Comment.objects.most_discussed(
+            Article.objects.public(), days=settings.MOST_DISCUSSED_DAYS
+        )
         return super().get_context_data(most_discussed=most_discussed, **kwargs)
 
 

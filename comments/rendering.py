@@ -1,9 +1,9 @@
 """Rendering a page of threads fast, with exact cache invalidation.
 
-Each comment is rendered once per *variant* (which controls its viewer gets)
+Each comment is rendered once per set of *controls* (the links its viewer gets)
 and cached under a key made of everything the fragment shows: the comment's
 row version, its author's name, avatar and staff flag, its badges and the
-variant. Any change to those makes a new key, so a stale fragment is never
+controls. Any change to those makes a new key, so a stale fragment is never
 served.
 
 Most readers of a page see the same thing: every comment with the same
@@ -18,6 +18,7 @@ their own on the article see a different tree, and get it built for them.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -43,32 +44,46 @@ skeletons = LocalMemo(max_items=64)
 _SPLIT = "\x00threads\x00"
 
 
+@dataclass(frozen=True)
+class Controls:
+    """The links under one comment for one kind of viewer; part of its fragment's key."""
+
+    reply: bool = False
+    report: bool = False
+    edit: bool = False
+    delete: bool = False
+
+    def __str__(self) -> str:
+        """A short, stable name for cache keys, e.g. "reply+report" or "none"."""
+        return "+".join(name for name, on in vars(self).items() if on) or "none"
+
+    @property
+    def any(self) -> bool:
+        return self.reply or self.report or self.edit or self.delete
+
+
 class Viewer:
     """What one request's reader may do, decided once per page."""
 
     def __init__(self, user, article, *, can_comment: bool, can_report: bool):
         self.user = user
-        self.can_comment = can_comment
-        self.can_report = can_report
         self.byline_ids = frozenset(a.pk for a in article.authors.all())
         # Replies need open comments; reports are possible on closed articles too.
-        self.flags = ("+reply" if can_comment else "") + ("+report" if can_report else "")
+        self.shared = Controls(reply=can_comment, report=can_report)
+        self._can_comment = can_comment
 
-    @property
-    def shared_variant(self) -> str:
-        """The controls on other people's comments: the same for every viewer of this kind."""
-        return "reader" + self.flags if self.user.is_authenticated else "anonymous"
+    def own(self, *, editable: bool) -> Controls:
+        """The controls on the viewer's own comment: never Report."""
+        return Controls(reply=self._can_comment, edit=editable, delete=True)
 
-    def own_variant(self, created_at: datetime) -> str:
-        editable = timezone.now() < created_at + settings.COMMENTS_EDIT_WINDOW
-        return ("own-editable" if editable else "own") + self.flags
+    def own_visible(self, created_at: datetime) -> Controls:
+        """The viewer's own visible comment (a skeleton's slot), editable for a while."""
+        return self.own(editable=timezone.now() < created_at + settings.COMMENTS_EDIT_WINDOW)
 
-    def variant(self, comment) -> str:
+    def controls(self, comment) -> Controls:
         if self.user.is_authenticated and comment.author_id == self.user.pk:
-            if comment.status in (Comment.Status.VISIBLE, Comment.Status.PENDING):
-                return self.own_variant(comment.created_at)
-            return "own" + self.flags
-        return self.shared_variant
+            return self.own(editable=comment.can_edit(self.user))
+        return self.shared
 
 
 class Slot(NamedTuple):
@@ -113,18 +128,18 @@ def _key_parts(node: Node, byline_ids) -> tuple:
     )
 
 
-def _fragment_key(key_parts: tuple, variant: str) -> str:
-    digest = hashlib.blake2b(repr((key_parts, variant)).encode(), digest_size=16).hexdigest()
+def _fragment_key(key_parts: tuple, controls: Controls) -> str:
+    digest = hashlib.blake2b(repr((key_parts, str(controls))).encode(), digest_size=16).hexdigest()
     return f"cfrag:{key_parts[0]}:{digest}"
 
 
-def _render(node: Node, variant: str, byline_ids) -> str:
+def _render(node: Node, controls: Controls, byline_ids) -> str:
     return render_to_string(
         "comments/_comment.html",
         {
             "comment": node.comment,
             "node": node,
-            "variant": variant,
+            "controls": controls,
             "is_byline_author": node.comment.author_id in byline_ids,
         },
     )
@@ -136,18 +151,18 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
-def _fill_fragments(nodes, viewer: Viewer, variant_of) -> None:
+def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
     """Set node.html for every node, from the cache or freshly rendered."""
     keyed = []
     for node in _walk(nodes):
-        variant = variant_of(node)
-        keyed.append((node, variant, _fragment_key(_key_parts(node, viewer.byline_ids), variant)))
+        controls = controls_of(node)
+        keyed.append((node, controls, _fragment_key(_key_parts(node, viewer.byline_ids), controls)))
     cached = cache.get_many([key for _, _, key in keyed])
     missing = {}
-    for node, variant, key in keyed:
+    for node, controls, key in keyed:
         node.html = cached.get(key)
         if node.html is None:
-            node.html = missing[key] = _render(node, variant, viewer.byline_ids)
+            node.html = missing[key] = _render(node, controls, viewer.byline_ids)
     if missing:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
@@ -163,13 +178,13 @@ def _emit(nodes, out, slot_for, *, top=False):
     out.append("</ol>")
 
 
-def _wrap(page: ThreadPage, article, request, out: list) -> list:
+def _wrap(page: ThreadPage, article, out: list) -> list:
     """Put the thread list inside the section's pagination and structured data."""
     html = render_to_string(
         "comments/_threads.html",
         {
             "threads_html": _SPLIT,
-            "json_ld": json_ld(page, article, request),
+            "json_ld": json_ld(page, article),
             "page": page,
             "article": article,
         },
@@ -180,9 +195,9 @@ def _wrap(page: ThreadPage, article, request, out: list) -> list:
     return [before, *out, after]
 
 
-def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> Skeleton:
+def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
     """The page as every viewer of this kind sees it; shown comments become Slots."""
-    _fill_fragments(page.nodes, viewer, lambda node: viewer.shared_variant)
+    _fill_fragments(page.nodes, viewer, lambda node: viewer.shared)
 
     def slot_for(node):
         if not node.shown:
@@ -200,7 +215,7 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> Skelet
     out = []
     _emit(page.nodes, out, slot_for, top=True)
     pieces, slots, slot_indices = [], {}, set()
-    for piece in _wrap(page, article, request, out):
+    for piece in _wrap(page, article, out):
         if isinstance(piece, Slot):
             slots.setdefault(piece.author_id, []).append((len(pieces), piece))
             slot_indices.add(len(pieces))
@@ -209,9 +224,7 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article, request) -> Skelet
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    held = Comment.objects.for_article(article).filter(
-        status__in=[Comment.Status.PENDING, Comment.Status.HIDDEN]
-    )
+    held = Comment.objects.for_article(article).withheld()
     return Skeleton(
         "".join(pieces), pieces, slots, frozenset(held.values_list("author_id", flat=True))
     )
@@ -224,7 +237,7 @@ def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     if not own:
         return mark_safe(skeleton.html)  # noqa: S308 - fragments come from autoescaped templates
     keys = {
-        slot.comment_id: _fragment_key(slot.key_parts, viewer.own_variant(slot.created_at))
+        slot.comment_id: _fragment_key(slot.key_parts, viewer.own_visible(slot.created_at))
         for _, slot in own
     }
     cached = cache.get_many(keys.values())
@@ -245,29 +258,30 @@ def _render_own(slots, keys, viewer) -> dict:
     for slot in slots:
         reply_to = comments.get(slot.reply_to_id) if slot.reply_to_id else None
         node = Node(comments[slot.comment_id], shown=True, reply_to=reply_to)
-        variant = viewer.own_variant(slot.created_at)
-        rendered[keys[slot.comment_id]] = _render(node, variant, viewer.byline_ids)
+        controls = viewer.own_visible(slot.created_at)
+        rendered[keys[slot.comment_id]] = _render(node, controls, viewer.byline_ids)
     cache.set_many(rendered, FRAGMENT_TIMEOUT)
     return rendered
 
 
-def render_for(page: ThreadPage, viewer: Viewer, article, request) -> str:
+def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
     """The whole page built for one viewer (readers with held or removed comments here)."""
-    _fill_fragments(page.nodes, viewer, lambda node: viewer.variant(node.comment))
+    _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment))
     out = []
     _emit(page.nodes, out, lambda node: node.html, top=True)
-    return mark_safe("".join(_wrap(page, article, request, out)))  # noqa: S308
+    return mark_safe("".join(_wrap(page, article, out)))  # noqa: S308
 
 
 def skeleton_key(article, viewer: Viewer, sort: str, page_number: int) -> str:
     # updated_at covers the byline (Author badges); comments_version, every comment change.
     return (
         f"cskel:{article.pk}:{article.updated_at.timestamp()}:{article.comments_version}"
-        f":{viewer.shared_variant}:{sort}:{page_number}"
+        f":{'reader' if viewer.user.is_authenticated else 'anonymous'}:{viewer.shared}"
+        f":{sort}:{page_number}"
     )
 
 
-def json_ld(page: ThreadPage, article, request) -> str:
+def json_ld(page: ThreadPage, article) -> str:
     """schema.org data for the comments shown on this page, nested as the thread is.
 
     It describes the same NewsArticle ("@id") as the head's block, so search
@@ -279,7 +293,7 @@ def json_ld(page: ThreadPage, article, request) -> str:
         """The node as schema.org Comments; a placeholder contributes only its replies."""
         replies = [item for child in node.children for item in describe(child)]
         comment = node.comment
-        if not (node.shown and comment.status == comment.Status.VISIBLE):
+        if not (node.shown and comment.is_visible):
             return replies
         data = {
             "@type": "Comment",

@@ -79,21 +79,11 @@ def thread_page(article, user, *, sort="oldest", page=1) -> ThreadPage:
     return ThreadPage(nodes=nodes, number=page, num_pages=max(1, -(-total // per_page)), sort=sort)
 
 
-def _is_shown(comment, user) -> bool:
-    if comment.status == Comment.Status.VISIBLE:
-        return True
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and comment.status in (Comment.Status.PENDING, Comment.Status.HIDDEN)
-    )
-
-
 def build_tree(comments, root_ids, user) -> list[Node]:
     """Nest chronologically ordered comments; drop branches with nothing to show."""
     nodes = {}
     for comment in comments:
-        node = Node(comment, _is_shown(comment, user))
+        node = Node(comment, comment.is_shown_to(user))
         nodes[comment.pk] = node
         if comment.parent_id is None:
             continue

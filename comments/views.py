@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,6 @@ from newsroom import ratelimit
 from . import moderation, threads
 from .forms import CommentForm, EditCommentForm, ReportForm
 from .models import Comment
-from .moderation.posting import banned_message
 
 
 def _permalink(comment, user) -> str:
@@ -27,6 +28,15 @@ def _too_many(request, template, context, error: ratelimit.RateLimited):
     return response
 
 
+@contextmanager
+def _refusal_is_forbidden():
+    """A workflow's refusal (a ban, one's own comment) answers 403 with its message."""
+    try:
+        yield
+    except moderation.CommentRefused as refusal:
+        raise PermissionDenied(refusal.message) from refusal
+
+
 @login_required
 @require_POST
 def post_comment(request, article_pk):
@@ -36,6 +46,7 @@ def post_comment(request, article_pk):
     if not form.is_valid():
         context["parent"] = form.cleaned_data.get("parent")
         return render(request, "comments/comment_form.html", context)
+    context["parent"] = form.cleaned_data["parent"]
     try:
         comment = moderation.post_comment(
             author=request.user,
@@ -44,18 +55,12 @@ def post_comment(request, article_pk):
             parent=form.cleaned_data["parent"],
         )
     except ratelimit.RateLimited as error:
-        context["parent"] = form.cleaned_data["parent"]
         return _too_many(request, "comments/comment_form.html", context, error)
     except moderation.CommentRefused as refusal:
         form.add_error(None, refusal)
-        context["parent"] = form.cleaned_data.get("parent")
-        return render(
-            request,
-            "comments/comment_form.html",
-            context,
-            status=403 if refusal.rule == "banned" else 200,
-        )
-    if comment.status == Comment.Status.PENDING:
+        status = 403 if refusal.rule == "banned" else 200
+        return render(request, "comments/comment_form.html", context, status=status)
+    if comment.is_pending:
         messages.info(request, "Thanks! Your comment will appear once a moderator has seen it.")
     return redirect(_permalink(comment, request.user))
 
@@ -64,9 +69,8 @@ def post_comment(request, article_pk):
 def reply(request, pk):
     """The no-JavaScript reply form: shows the comment being answered."""
     parent = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
-    ban = moderation.active_ban(request.user)
-    if ban is not None:
-        raise PermissionDenied(banned_message(ban))
+    with _refusal_is_forbidden():
+        moderation.refuse_if_banned(request.user)
     article = parent.article
     form = None
     if article.comments_open:
@@ -79,9 +83,7 @@ def reply(request, pk):
 
 
 def _own_comment(request, pk) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.select_related("article").exclude(status=Comment.Status.DELETED), pk=pk
-    )
+    comment = get_object_or_404(Comment.objects.live().select_related("article"), pk=pk)
     if not comment.can_delete(request.user):  # the author, while the comment exists
         raise PermissionDenied("You can only change your own comments.")
     return comment
@@ -94,9 +96,8 @@ def edit(request, pk):
         raise Http404("No such article.")
     if not comment.can_edit(request.user):
         raise PermissionDenied("Comments can only be edited shortly after posting.")
-    ban = moderation.active_ban(request.user)
-    if ban is not None:
-        raise PermissionDenied(banned_message(ban))
+    with _refusal_is_forbidden():
+        moderation.refuse_if_banned(request.user)
     form = EditCommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,7 +108,7 @@ def edit(request, pk):
             context = {"form": form, "comment": comment}
             return _too_many(request, "comments/edit_form.html", context, error)
         else:
-            if edited.status == Comment.Status.PENDING:
+            if edited.is_pending:
                 messages.info(
                     request,
                     "Your comment was updated and will appear once a moderator has seen it.",
@@ -149,25 +150,20 @@ def permalink(request, pk):
 def report(request, pk):
     """Readers flag a comment for moderators; works without JavaScript."""
     comment = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
-    if comment.author_id == request.user.pk:
-        raise PermissionDenied("You can't report your own comment.")
-    ban = moderation.active_ban(request.user)
-    if ban is not None:
-        raise PermissionDenied(banned_message(ban))
     form = ReportForm(request.POST or None)
     context = {"form": form, "comment": comment}
-    if request.method == "POST" and form.is_valid():
+    with _refusal_is_forbidden():
+        if request.method != "POST" or not form.is_valid():
+            moderation.refuse_if_cannot_report(reporter=request.user, comment=comment)
+            return render(request, "comments/report_form.html", context)
         try:
             _, created = moderation.report_comment(
                 reporter=request.user, comment=comment, **form.cleaned_data
             )
         except ratelimit.RateLimited as error:
             return _too_many(request, "comments/report_form.html", context, error)
-        if created:
-            messages.success(request, "Thank you. Our moderators will review this comment.")
-        else:
-            messages.info(
-                request, "You have already reported this comment; we count each reader once."
-            )
-        return redirect(f"{comment.article.get_absolute_url()}#comments")
-    return render(request, "comments/report_form.html", context)
+    if created:
+        messages.success(request, "Thank you. Our moderators will review this comment.")
+    else:
+        messages.info(request, "You have already reported this comment; we count each reader once.")
+    return redirect(f"{comment.article.get_absolute_url()}#comments")

@@ -4,13 +4,12 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ..models import Comment, ModerationAction, Report
+from ..models import Comment, ModerationAction
 from .readonly import ReadOnlyAdmin
 
 
@@ -74,11 +73,7 @@ class ModerationActionAdmin(ReadOnlyAdmin):
                 }
             )
         median = decisions.median_response()
-        queue = Comment.objects.aggregate(
-            pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
-            hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
-        )
-        queue["reported"] = Report.objects.open().values("comment").distinct().count()
+        queue = Comment.objects.queue_sizes()
         context = {
             **self.admin_site.each_context(request),
             "title": "Moderation dashboard",

@@ -1,6 +1,7 @@
 from django import forms
 
-from ..models import Comment
+from .. import moderation
+from ..models import Ban, Comment
 
 
 class HideForm(forms.Form):
@@ -36,6 +37,13 @@ class BanForm(forms.Form):
     @property
     def days(self) -> int | None:
         return int(self.cleaned_data["duration"]) or None
+
+    def ban(self, *, user, moderator) -> Ban:
+        """Ban `user` as the valid form says; raises ValueError as moderation.ban() does."""
+        return moderation.ban(
+            user=user, moderator=moderator, reason=self.cleaned_data["reason"],
+            days=self.days, hide_comments=self.cleaned_data["hide_comments"],
+        )  # fmt: skip
 
 
 class NoteForm(forms.Form):

@@ -3,11 +3,9 @@
 from collections import Counter
 
 from django.contrib import admin, messages
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Func, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -16,19 +14,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
 from .. import moderation
-from ..models import Comment, ReaderNote, Report
+from ..models import Comment, Decision, ReaderNote, Report
+from ..models.comment import count_of
 from ..moderation.decisions import decide_many
 from .forms import BanForm, HideForm
 from .readonly import ReadOnlyAdmin
-
-OPEN = Q(reports__resolved_at__isnull=True)
-
-
-def _count(qs):
-    """A correlated COUNT(*) subquery (a plain function, so no GROUP BY is added)."""
-    return Coalesce(Subquery(qs.order_by().annotate(n=Func("pk", function="COUNT")).values("n")), 0)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -41,11 +34,11 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         match self.value():
             case "reported":
-                return queryset.filter(open_reports__gt=0)
+                return queryset.reported()
             case "pending":
-                return queryset.filter(status=Comment.Status.PENDING)
+                return queryset.pending()
             case "hidden":
-                return queryset.filter(status=Comment.Status.HIDDEN)
+                return queryset.hidden()
         return queryset
 
 
@@ -129,23 +122,23 @@ class CommentAdmin(ReadOnlyAdmin):
         return request.user.has_perm("comments.ban_commenter")
 
     def get_queryset(self, request):
-        author_comments = Comment.objects.filter(author=OuterRef("author"))
+        author_comments = Comment.objects.by(OuterRef("author"))
         # Built here rather than by super(), which orders before these annotations exist.
-        return Comment.objects.annotate(
-            open_reports=Count("reports", filter=OPEN),
-            open_reasons=ArrayAgg("reports__reason", filter=OPEN, default=Value([])),
-            report_total=Count("reports"),
-            first_open_report=Min("reports__created_at", filter=OPEN),
-            author_approved=_count(author_comments.filter(approved_at__isnull=False)),
-            author_hidden=_count(author_comments.filter(status=Comment.Status.HIDDEN)),
-            author_reported=_count(Report.objects.filter(comment__author=OuterRef("author"))),
-            author_notes=_count(ReaderNote.objects.filter(user=OuterRef("author"))),
-            author_latest_note=Subquery(
-                ReaderNote.objects.filter(user=OuterRef("author"))
-                .order_by("-created_at")
-                .values("text")[:1]
-            ),
-        ).order_by(*self.get_ordering(request))
+        return (
+            Comment.objects.with_report_stats()
+            .annotate(
+                author_approved=count_of(author_comments.approved()),
+                author_hidden=count_of(author_comments.hidden()),
+                author_reported=count_of(Report.objects.against(OuterRef("author"))),
+                author_notes=count_of(ReaderNote.objects.filter(user=OuterRef("author"))),
+                author_latest_note=Subquery(
+                    ReaderNote.objects.filter(user=OuterRef("author"))
+                    .order_by("-created_at")
+                    .values("text")[:1]
+                ),
+            )
+            .order_by(*self.get_ordering(request))
+        )
 
     def get_ordering(self, request):
         if request.GET.get("queue") == "reported":
@@ -153,12 +146,10 @@ class CommentAdmin(ReadOnlyAdmin):
         return ["-created_at"]
 
     def changelist_view(self, request, extra_context=None):
-        sizes = Comment.objects.aggregate(
-            pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
-            hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
-        )
-        sizes["reported"] = Report.objects.open().values("comment").distinct().count()
-        context = {"queue_sizes": sizes, "current_queue": request.GET.get("queue", "")}
+        context = {
+            "queue_sizes": Comment.objects.queue_sizes(),
+            "current_queue": request.GET.get("queue", ""),
+        }
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -166,11 +157,17 @@ class CommentAdmin(ReadOnlyAdmin):
         context = {"hide_reasons": Comment.HideReason.choices, **(extra_context or {})}
         return super().change_view(request, object_id, form_url, context)
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        comment = context.get("original")
+        if comment is not None:
+            context["decisions"] = comment.allowed_decisions(open_reports=comment.open_reports)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     # Columns -----------------------------------------------------------------
 
     @admin.display(description="Comment")
     def excerpt(self, obj):
-        status = "" if obj.status == Comment.Status.VISIBLE else obj.get_status_display()
+        status = "" if obj.is_visible else obj.get_status_display()
         return format_html(
             '<div class="mod-excerpt">{}</div>{}',
             Truncator(obj.body).chars(280),
@@ -232,7 +229,12 @@ class CommentAdmin(ReadOnlyAdmin):
     def decide(self, obj, *, can_ban=False):
         return render_to_string(
             "admin/comments/comment/_decide.html",
-            {"comment": obj, "reasons": Comment.HideReason.choices, "can_ban": can_ban},
+            {
+                "comment": obj,
+                "decisions": obj.allowed_decisions(open_reports=obj.open_reports),
+                "reasons": Comment.HideReason.choices,
+                "can_ban": can_ban,
+            },
         )
 
     def get_list_display(self, request):
@@ -270,15 +272,13 @@ class CommentAdmin(ReadOnlyAdmin):
         return [
             path(
                 "<int:pk>/decide/",
-                self.admin_site.admin_view(self.decide_view),
+                self.admin_site.admin_view(require_POST(self.decide_view)),
                 name="comments_comment_decide",
             ),
             *super().get_urls(),
         ]
 
     def decide_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         comment = get_object_or_404(Comment, pk=pk)
@@ -288,13 +288,13 @@ class CommentAdmin(ReadOnlyAdmin):
         seen_text = request.POST.get(f"seen_text_{pk}")
         try:
             match decision:
-                case "approve":
+                case Decision.APPROVE:
                     moderation.approve(**kwargs, seen_text=seen_text)
-                case "restore":
+                case Decision.RESTORE:
                     moderation.restore(**kwargs)
-                case "dismiss":
+                case Decision.DISMISS:
                     moderation.dismiss_reports(**kwargs, seen_text=seen_text)
-                case "hide":
+                case Decision.HIDE:
                     form = HideForm(
                         {
                             "reason": request.POST.get(
@@ -362,10 +362,7 @@ class CommentAdmin(ReadOnlyAdmin):
             banned = 0
             for author in authors:
                 try:
-                    moderation.ban(
-                        user=author, moderator=request.user, reason=form.cleaned_data["reason"],
-                        days=form.days, hide_comments=form.cleaned_data["hide_comments"],
-                    )  # fmt: skip
+                    form.ban(user=author, moderator=request.user)
                 except ValueError as refusal:
                     self.message_user(request, f"Not banned: {refusal}", messages.ERROR)
                 else:

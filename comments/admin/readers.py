@@ -2,13 +2,14 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import OuterRef
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from .. import moderation
 from ..models import (
@@ -20,6 +21,7 @@ from ..models import (
     ReaderNote,
     Report,
 )
+from ..models.comment import count_of
 from .forms import BanForm, NoteForm
 from .readonly import ReadOnlyAdmin
 
@@ -42,17 +44,14 @@ class CommenterAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
+        comments = Comment.objects.by(OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
             .annotate(
-                visible=Count(
-                    "comments", filter=Q(comments__status=Comment.Status.VISIBLE), distinct=True
-                ),
-                hidden=Count(
-                    "comments", filter=Q(comments__status=Comment.Status.HIDDEN), distinct=True
-                ),
-                reports_against=Count("comments__reports", distinct=True),
+                visible=count_of(comments.visible()),
+                hidden=count_of(comments.hidden()),
+                reports_against=count_of(Report.objects.against(OuterRef("pk"))),
             )
         )
 
@@ -81,18 +80,13 @@ class CommenterAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Moderation record")
     def record(self, obj):
-        comments = Comment.objects.filter(author=obj)
+        comments = Comment.objects.by(obj)
         return render_to_string(
             "admin/comments/commenter/_record.html",
             {
                 "reader": obj,
-                "counts": comments.aggregate(
-                    visible=Count("pk", filter=Q(status=Comment.Status.VISIBLE)),
-                    approved=Count("pk", filter=Q(approved_at__isnull=False)),
-                    pending=Count("pk", filter=Q(status=Comment.Status.PENDING)),
-                    hidden=Count("pk", filter=Q(status=Comment.Status.HIDDEN)),
-                ),
-                "reports_against": Report.objects.filter(comment__author=obj).count(),
+                "counts": comments.status_counts(),
+                "reports_against": Report.objects.against(obj).count(),
                 "ban": moderation.active_ban(obj),
                 "bans": obj.bans.select_related("created_by").order_by("-created_at"),
                 "premoderated": PremoderatedReader.objects.filter(user=obj).first(),
@@ -108,10 +102,12 @@ class CommenterAdmin(ReadOnlyAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/ban/", wrap(self.ban_view), name="comments_commenter_ban"),
-            path("<int:pk>/note/", wrap(self.note_view), name="comments_commenter_note"),
+            path(
+                "<int:pk>/note/", wrap(require_POST(self.note_view)), name="comments_commenter_note"
+            ),
             path(
                 "<int:pk>/premoderation/",
-                wrap(self.premoderation_view),
+                wrap(require_POST(self.premoderation_view)),
                 name="comments_commenter_premoderation",
             ),
             *super().get_urls(),
@@ -130,10 +126,7 @@ class CommenterAdmin(ReadOnlyAdmin):
         form = BanForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                moderation.ban(
-                    user=reader, moderator=request.user, reason=form.cleaned_data["reason"],
-                    days=form.days, hide_comments=form.cleaned_data["hide_comments"],
-                )  # fmt: skip
+                form.ban(user=reader, moderator=request.user)
             except ValueError as refusal:
                 form.add_error(None, str(refusal))
             else:
@@ -147,14 +140,12 @@ class CommenterAdmin(ReadOnlyAdmin):
                 "title": f"Ban {reader.display_name}",
                 "reader": reader,
                 "form": form,
-                "visible_comments": Comment.objects.visible().filter(author=reader).count(),
+                "visible_comments": Comment.objects.by(reader).visible().count(),
                 "opts": self.model._meta,
             },
         )
 
     def note_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("comments.add_readernote"):
             raise PermissionDenied
         reader = self._reader(pk)
@@ -169,8 +160,6 @@ class CommenterAdmin(ReadOnlyAdmin):
         return self._back(reader)
 
     def premoderation_view(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not request.user.has_perm("comments.moderate_comment"):
             raise PermissionDenied
         reader = self._reader(pk)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 
 from ..models import BlockedTerm, ModerationPolicy
+from ..models.moderation import RULES_VERSION
 
 
 @admin.register(BlockedTerm)
@@ -11,6 +12,10 @@ class BlockedTermAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["phrase"]
     fields = ["phrase", "action"]
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)  # bypasses BlockedTerm.delete()
+        RULES_VERSION.replace()
 
 
 @admin.register(ModerationPolicy)

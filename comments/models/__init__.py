@@ -1,4 +1,4 @@
-from .comment import Comment, CommentQuerySet
+from .comment import Comment, CommentQuerySet, Decision, Report
 from .moderation import (
     Ban,
     BlockedTerm,
@@ -7,7 +7,6 @@ from .moderation import (
     ModerationPolicy,
     PremoderatedReader,
     ReaderNote,
-    Report,
 )
 
 __all__ = [
@@ -15,6 +14,7 @@ __all__ = [
     "BlockedTerm",
     "Comment",
     "CommentQuerySet",
+    "Decision",
     "Commenter",
     "ModerationAction",
     "ModerationPolicy",

@@ -5,48 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from newsroom.cache import VersionToken
 from newsroom.models import User
 
 from .comment import Comment
-
-
-class ReportQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(resolved_at__isnull=True)
-
-
-class Report(models.Model):
-    """A reader's flag on a comment; one per reader per comment."""
-
-    class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSE = "abuse", "Harassment or abuse"
-        OFF_TOPIC = "off_topic", "Off-topic"
-        OTHER = "other", "Something else"
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
-    )
-    reason = models.CharField(max_length=12, choices=Reason)
-    note = models.TextField(blank=True, max_length=1000)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ReportQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),
-            models.CheckConstraint(
-                condition=Q(reason__in=["spam", "abuse", "off_topic", "other"]),
-                name="report_reason_valid",
-            ),
-        ]
-        indexes = [models.Index(fields=["comment", "resolved_at"], name="report_open_idx")]
-
-    def __str__(self):
-        return f"{self.get_reason_display()} report on comment {self.comment_id}"
 
 
 class BanQuerySet(models.QuerySet):
@@ -130,6 +92,11 @@ class PremoderatedReader(models.Model):
         return str(self.user)
 
 
+# Names the current blocked terms and policy; the rules cache (moderation/rules.py) is
+# keyed on it, so a change here reaches every app server at once.
+RULES_VERSION = VersionToken("comments:rules:version")
+
+
 class BlockedTerm(models.Model):
     """A word or phrase matched case-insensitively on whole words in new comments."""
 
@@ -151,6 +118,15 @@ class BlockedTerm(models.Model):
 
     def __str__(self):
         return self.phrase
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        RULES_VERSION.replace()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        RULES_VERSION.replace()
+        return deleted
 
 
 class ModerationPolicy(models.Model):
@@ -177,6 +153,7 @@ class ModerationPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        RULES_VERSION.replace()
 
     @classmethod
     def current(cls) -> "ModerationPolicy":

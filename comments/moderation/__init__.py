@@ -4,8 +4,8 @@ Views, admin actions, management commands and tests all call them, so the
 rules (flood control, automatic holds, exact counts, cache invalidation, the
 audit log) live in one place:
 
-- posting.py: post, edit and delete a comment; counts and cache versions
-- rules.py: the automatic rules applied to new comments
+- posting.py: post, edit, delete and purge comments; counts and cache versions
+- rules.py: the automatic rules applied to new comments, bans and flood control
 - reports.py: readers' reports and the automatic hold they can trigger
 - decisions.py: moderators' decisions on comments and readers
 """
@@ -20,30 +20,39 @@ from .decisions import (
     set_premoderation,
 )
 from .posting import (
-    banned_message,
+    author_changed,
     delete_comment,
     edit_comment,
-    invalidate_author,
     post_comment,
+    purge_comments,
     refresh_article_stats,
 )
 from .reports import report_comment
-from .rules import CommentRefused, active_ban
+from .rules import (
+    CommentRefused,
+    active_ban,
+    banned_message,
+    refuse_if_banned,
+    refuse_if_cannot_report,
+)
 
 __all__ = [
     "CommentRefused",
     "active_ban",
     "approve",
+    "author_changed",
     "ban",
     "banned_message",
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
     "hide",
-    "invalidate_author",
     "lift_ban",
     "post_comment",
+    "purge_comments",
     "refresh_article_stats",
+    "refuse_if_banned",
+    "refuse_if_cannot_report",
     "report_comment",
     "restore",
     "set_premoderation",

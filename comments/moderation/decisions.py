@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 
-from ..models import Ban, Comment, ModerationAction, PremoderatedReader, Report
+from newsroom.models import User
+
+from ..models import Ban, Comment, Decision, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
 from .reports import held_by_reports
 from .rules import ban_cache_key
@@ -21,24 +23,41 @@ Kind = ModerationAction.Kind
 RELEASED = "visible again"
 
 
-def _locked(comment: Comment, *, seen_text: str | None = None) -> Comment:
-    """The comment's row, locked; `seen_text` is the text version the moderator read
-    (Comment.text_version), when a decision would publish the text."""
+def _locked(
+    comment: Comment, decision: Decision, *, seen_text: str | None = None
+) -> tuple[Comment, "OpenReports"]:
+    """The comment's row, locked, and its open reports; refuses (ValueError) a decision
+    the comment does not allow as it now stands (Comment.allowed_decisions).
+
+    `seen_text` is the text version the moderator read (Comment.text_version), when a
+    decision would publish the text: an edit since then is refused too.
+    """
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     if seen_text is not None and seen_text != locked.text_version:
         raise ValueError(
             f"Comment {locked.pk} was edited by its author after you loaded the page; "
             "read it again before deciding."
         )
-    return locked
+    reports = OpenReports(locked)
+    refusal = locked.decision_refusal(decision, open_reports=reports.count)
+    if refusal:
+        raise ValueError(refusal)
+    return locked, reports
 
 
-def _resolve_reports(comment: Comment, now) -> object:
-    """Close the comment's open reports; return when the oldest of them was made."""
-    open_reports = Report.objects.open().filter(comment=comment)
-    first = open_reports.aggregate(first=Min("created_at"))["first"]
-    open_reports.update(resolved_at=now)
-    return first
+class OpenReports:
+    """A locked comment's open reports: how many, and when the oldest was made."""
+
+    def __init__(self, comment: Comment):
+        self.queryset = comment.reports.open()
+        stats = self.queryset.aggregate(n=Count("pk"), first=Min("created_at"))
+        self.count, self.first_at = stats["n"], stats["first"]
+
+    def resolve(self, now):
+        """Close them; returns when the oldest was made (None if there were none)."""
+        if self.count:
+            self.queryset.update(resolved_at=now)
+        return self.first_at
 
 
 def _record(kind, moderator, comment, *, reason="", note="", first_report_at=None, now=None):
@@ -48,70 +67,62 @@ def _record(kind, moderator, comment, *, reason="", note="", first_report_at=Non
     )  # fmt: skip
 
 
-@transaction.atomic
-def approve(
-    *, comment: Comment, moderator, note: str = "", seen_text: str | None = None
-) -> Comment:
-    """Make the comment visible and resolve its reports; later reports won't hold it again.
-
-    With `seen_text`, refuses (ValueError) when the text changed since the moderator read it.
-    """
-    comment, now = _locked(comment, seen_text=seen_text), timezone.now()
-    if comment.status == Comment.Status.DELETED:
-        raise ValueError("A comment deleted by its author cannot be approved.")
-    comment.status = Comment.Status.VISIBLE
-    comment.approved_at = now
-    comment.hidden_reason = comment.hidden_note = ""
-    comment.save(update_fields=["status", "approved_at", "hidden_reason", "hidden_note"])
-    first = _resolve_reports(comment, now)
-    _record(Kind.APPROVE, moderator, comment, note=note, first_report_at=first, now=now)
+def _publish(kind, comment: Comment, moderator: User, *, note: str, first_report_at, now):
+    """Make the comment visible as approved now, and record the decision."""
+    comment.make_visible(approved_at=now)
+    _record(kind, moderator, comment, note=note, first_report_at=first_report_at, now=now)
     refresh_article_stats([comment.article_id])
     return comment
 
 
 @transaction.atomic
-def hide(*, comment: Comment, moderator, reason: str, note: str = "") -> Comment:
+def approve(
+    *, comment: Comment, moderator: User, note: str = "", seen_text: str | None = None
+) -> Comment:
+    """Make the comment visible and resolve its reports; later reports won't hold it again.
+
+    With `seen_text`, refuses (ValueError) when the text changed since the moderator read it.
+    """
+    comment, reports = _locked(comment, Decision.APPROVE, seen_text=seen_text)
+    now = timezone.now()
+    first = reports.resolve(now)
+    return _publish(Kind.APPROVE, comment, moderator, note=note, first_report_at=first, now=now)
+
+
+@transaction.atomic
+def hide(*, comment: Comment, moderator: User, reason: str, note: str = "") -> Comment:
     if reason not in Comment.HideReason.values:
         raise ValueError(f"Unknown hide reason: {reason!r}")
-    comment, now = _locked(comment), timezone.now()
-    if comment.status == Comment.Status.DELETED:
-        raise ValueError("A comment deleted by its author cannot be hidden.")
-    comment.status = Comment.Status.HIDDEN
-    comment.hidden_reason, comment.hidden_note = reason, note
-    comment.save(update_fields=["status", "hidden_reason", "hidden_note"])
-    first = _resolve_reports(comment, now)
+    comment, reports = _locked(comment, Decision.HIDE)
+    now = timezone.now()
+    comment.make_hidden(reason=reason, note=note)
+    first = reports.resolve(now)
     _record(Kind.HIDE, moderator, comment, reason=reason, note=note, first_report_at=first, now=now)
     refresh_article_stats([comment.article_id])
     return comment
 
 
 @transaction.atomic
-def restore(*, comment: Comment, moderator, note: str = "") -> Comment:
+def restore(*, comment: Comment, moderator: User, note: str = "") -> Comment:
     """Undo a hide: the comment is visible again, and counts as approved."""
-    comment, now = _locked(comment), timezone.now()
-    if comment.status != Comment.Status.HIDDEN:
-        raise ValueError("Only hidden comments can be restored.")
-    comment.status = Comment.Status.VISIBLE
-    comment.approved_at = now
-    comment.hidden_reason = comment.hidden_note = ""
-    comment.save(update_fields=["status", "approved_at", "hidden_reason", "hidden_note"])
-    _record(Kind.RESTORE, moderator, comment, note=note, now=now)
-    refresh_article_stats([comment.article_id])
-    return comment
+    comment, _ = _locked(comment, Decision.RESTORE)
+    return _publish(
+        Kind.RESTORE, comment, moderator, note=note, first_report_at=None, now=timezone.now()
+    )
 
 
 @transaction.atomic
 def dismiss_reports(
-    *, comment: Comment, moderator, note: str = "", seen_text: str | None = None
+    *, comment: Comment, moderator: User, note: str = "", seen_text: str | None = None
 ) -> Comment:
     """The reports were unfounded: close them. A comment they held is visible again;
     any other comment stays as it is. `seen_text` as for approve()."""
-    comment, now = _locked(comment, seen_text=seen_text), timezone.now()
+    comment, reports = _locked(comment, Decision.DISMISS, seen_text=seen_text)
+    now = timezone.now()
     released = held_by_reports(comment)
-    first = _resolve_reports(comment, now)
+    first = reports.resolve(now)
     if released:
-        comment.status = Comment.Status.VISIBLE
-        comment.save(update_fields=["status"])
+        comment.make_visible()
     reason = RELEASED if released else ""
     _record(
         Kind.DISMISS, moderator, comment, reason=reason, note=note, first_report_at=first, now=now
@@ -121,7 +132,7 @@ def dismiss_reports(
     return comment
 
 
-def ban_refusal(*, user, moderator) -> str | None:
+def ban_refusal(*, user: User, moderator: User) -> str | None:
     """Why this moderator may not ban this user, if they may not."""
     if user.pk == moderator.pk:
         return "You can't ban yourself."
@@ -131,7 +142,9 @@ def ban_refusal(*, user, moderator) -> str | None:
 
 
 @transaction.atomic
-def ban(*, user, moderator, reason: str, days: int | None, hide_comments: bool = False) -> Ban:
+def ban(
+    *, user: User, moderator: User, reason: str, days: int | None, hide_comments: bool = False
+) -> Ban:
     """Bar a reader from commenting and reporting; optionally hide all their visible comments.
 
     Raises ValueError for a ban that ban_refusal() refuses (oneself, staff, superusers).
@@ -159,13 +172,10 @@ def ban(*, user, moderator, reason: str, days: int | None, hide_comments: bool =
     return ban
 
 
-def _hide_all(user, moderator, now, *, note: str) -> None:
-    comments = list(
-        Comment.objects.select_for_update().filter(author=user, status=Comment.Status.VISIBLE)
-    )
+def _hide_all(user: User, moderator: User, now, *, note: str) -> None:
+    comments = list(Comment.objects.select_for_update().by(user).visible())
     for comment in comments:
-        comment.status = Comment.Status.HIDDEN
-        comment.hidden_reason, comment.hidden_note = Comment.HideReason.OTHER, note
+        comment.make_hidden(reason=Comment.HideReason.OTHER, note=note, save=False)
         comment.updated_at = now  # bulk_update skips auto_now; the fragment cache keys on it
     Comment.objects.bulk_update(comments, ["status", "hidden_reason", "hidden_note", "updated_at"])
     Report.objects.open().filter(comment__in=comments).update(resolved_at=now)
@@ -191,7 +201,7 @@ def _forget_ban(user_id) -> None:
 
 
 @transaction.atomic
-def lift_ban(*, ban: Ban, moderator, note: str = "") -> Ban:
+def lift_ban(*, ban: Ban, moderator: User, note: str = "") -> Ban:
     ban = Ban.objects.select_for_update().get(pk=ban.pk)
     if ban.lifted_at is None:
         ban.lifted_at = timezone.now()
@@ -204,7 +214,7 @@ def lift_ban(*, ban: Ban, moderator, note: str = "") -> Ban:
 
 
 @transaction.atomic
-def set_premoderation(*, user, moderator, on: bool, note: str = "") -> None:
+def set_premoderation(*, user: User, moderator: User, on: bool, note: str = "") -> None:
     if on:
         _, created = PremoderatedReader.objects.get_or_create(
             user=user, defaults={"added_by": moderator}

@@ -3,16 +3,14 @@
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from articles import page_cache
 from articles.models import Article
-from newsroom import ratelimit
+from newsroom.models import User
 
 from ..models import Comment, ModerationAction
 from . import rules
@@ -27,28 +25,25 @@ def refresh_article_stats(article_ids: Iterable[int]) -> None:
     A recount (not +1/-1) keeps "Comments N" exact whatever sequence of
     moderation decisions led here.
     """
-    visible_count = (
-        Comment.objects.filter(article=OuterRef("pk"), status=Comment.Status.VISIBLE)
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     articles = Article.objects.filter(pk__in=set(article_ids))
     articles.update(
-        comment_count=Coalesce(Subquery(visible_count), Value(0)),
+        comment_count=Comment.objects.visible_count_of_article(),
         comments_version=F("comments_version") + 1,
     )
     page_cache.forget(articles.values_list("slug", flat=True))
 
 
-def invalidate_author(user) -> None:
-    """The author's name or avatar changed: every thread showing them must re-render."""
-    article_ids = Comment.objects.filter(author=user).values_list("article_id", flat=True)
-    refresh_article_stats(article_ids.distinct())
+def author_changed(*, author: User) -> None:
+    """The author's name, avatar or staff flag changed: every thread showing them must
+    re-render. Their comments are unchanged, so nothing is recounted."""
+    articles = Article.objects.filter(pk__in=Comment.objects.by(author).values("article_id"))
+    articles.update(comments_version=F("comments_version") + 1)
+    page_cache.forget(articles.values_list("slug", flat=True))
 
 
-def post_comment(*, author, article: Article, body: str, parent: Comment | None = None) -> Comment:
+def post_comment(
+    *, author: User, article: Article, body: str, parent: Comment | None = None
+) -> Comment:
     """Store a reader's comment (already validated by CommentForm), applying the rules.
 
     Raises ratelimit.RateLimited past the flood limit, and rules.CommentRefused
@@ -56,12 +51,7 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
     The same text posted again at once (a double click, a resent form) gives back the
     comment already stored.
     """
-    ratelimit.hit(
-        "comment",
-        author.pk,
-        limit=settings.COMMENTS_RATE_LIMIT,
-        period=settings.COMMENTS_RATE_PERIOD,
-    )
+    rules.limit_flood("comment", author.pk)
     holds = _check(author=author, article=article, body=body)
     with transaction.atomic():
         # One author's posts are stored one at a time, so a double submit is seen as one.
@@ -80,25 +70,23 @@ def post_comment(*, author, article: Article, body: str, parent: Comment | None 
     return comment
 
 
-def _recent_duplicate(*, author, article, body, parent) -> Comment | None:
-    live = [Comment.Status.VISIBLE, Comment.Status.PENDING, Comment.Status.HIDDEN]
+def _recent_duplicate(*, author: User, article: Article, body: str, parent) -> Comment | None:
     return (
-        Comment.objects.filter(author=author, status__in=live)  # comment_author_idx
+        Comment.objects.by(author)  # comment_author_idx
+        .live()
         .filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW)
         .filter(article=article, parent=parent, body=body)
         .first()
     )
 
 
-def _check(*, author, article: Article, body: str) -> list[rules.Hold]:
+def _check(*, author: User, article: Article, body: str) -> list[rules.Hold]:
     """The checks every text a reader publishes goes through, new or edited.
 
     Returns the holds that apply; raises rules.CommentRefused (recorded in the
     audit log when a rule refuses the text) and stores nothing then.
     """
-    ban = rules.active_ban(author)
-    if ban is not None:
-        raise rules.CommentRefused(banned_message(ban), rule="banned")
+    rules.refuse_if_banned(author)
     try:
         return rules.evaluate(author=author, article=article, body=body)
     except rules.CommentRefused as refusal:
@@ -118,28 +106,16 @@ def _record_holds(comment: Comment, holds: list[rules.Hold]) -> None:
     )
 
 
-def banned_message(ban) -> str:
-    if ban.expires_at is None:
-        return "Your account has been permanently barred from commenting and reporting."
-    until = timezone.localtime(ban.expires_at).strftime("%-d %B %Y, %H:%M")
-    return f"Your account is barred from commenting and reporting until {until}."
-
-
 def edit_comment(*, comment: Comment, body: str) -> Comment:
     """The author rewrites their comment (already validated by EditCommentForm).
 
     The new text is checked like a new comment: raises ratelimit.RateLimited past
-    the flood limit, rules.CommentRefused
-    (nothing stored) when the author is banned or a blocked term refuses it, and
-    a hold rule sends the comment back to the moderators.
+    the flood limit, rules.CommentRefused (nothing stored) when the author is banned,
+    the comment can no longer be edited or a blocked term refuses the text; a hold
+    rule sends the comment back to the moderators.
     """
     # Each edit re-renders the conversation for everyone: limited like posting.
-    ratelimit.hit(
-        "comment-edit",
-        comment.author_id,
-        limit=settings.COMMENTS_RATE_LIMIT,
-        period=settings.COMMENTS_RATE_PERIOD,
-    )
+    rules.limit_flood("comment-edit", comment.author_id)
     holds = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
@@ -147,7 +123,7 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
             raise rules.CommentRefused("This comment can no longer be edited.", rule="state")
         comment.body = body
         comment.edited_at = timezone.now()
-        if holds and comment.status == Comment.Status.VISIBLE:
+        if holds and comment.is_visible:
             comment.status = Comment.Status.PENDING
         comment.save(update_fields=["body", "edited_at", "status"])
         _record_holds(comment, holds)
@@ -158,6 +134,18 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
 @transaction.atomic
 def delete_comment(*, comment: Comment) -> None:
     """An author deletes their comment. Its row stays so replies keep their place."""
-    comment.status = Comment.Status.DELETED
-    comment.save(update_fields=["status"])
+    comment.mark_deleted()
     refresh_article_stats([comment.article_id])
+
+
+@transaction.atomic
+def purge_comments(*, comments) -> int:
+    """Delete comment rows outright (from the shell or a data-protection request; readers
+    and moderators never do), keeping their articles' counts exact.
+    Replies outside `comments` keep their parent (RestrictedError). Returns how many
+    rows were deleted."""
+    comments = Comment.objects.filter(pk__in=comments.values("pk"))
+    article_ids = set(comments.values_list("article_id", flat=True))
+    deleted = comments.delete()[1].get(Comment._meta.label, 0)
+    refresh_article_stats(article_ids)
+    return deleted

@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from newsroom import ratelimit
+from newsroom.models import User
 
 from ..models import Comment, ModerationAction, Report
-from .posting import banned_message, refresh_article_stats
-from .rules import CommentRefused, active_ban
+from . import rules
+from .posting import refresh_article_stats
 
 # The rule an automatic hold by readers' reports is recorded under.
 REPORTS_RULE = "reported by"
@@ -15,23 +15,16 @@ REPORTS_RULE = "reported by"
 
 @transaction.atomic
 def report_comment(
-    *, reporter, comment: Comment, reason: str, note: str = ""
+    *, reporter: User, comment: Comment, reason: str, note: str = ""
 ) -> tuple[Report, bool]:
-    """Record a report; returns (report, created). A second report by the same reader changes nothing."""
-    if comment.author_id == reporter.pk:
-        raise CommentRefused("You can't report your own comment.", rule="own comment")
-    ban = active_ban(reporter)
-    if ban is not None:
-        raise CommentRefused(banned_message(ban), rule="banned")
+    """Record a report; returns (report, created). A second report by the same reader
+    changes nothing. Raises rules.CommentRefused for one's own comment or a banned
+    reader, and ratelimit.RateLimited past the flood limit."""
+    rules.refuse_if_cannot_report(reporter=reporter, comment=comment)
     existing = Report.objects.filter(comment=comment, reporter=reporter).first()
     if existing is not None:
         return existing, False
-    ratelimit.hit(
-        "report",
-        reporter.pk,
-        limit=settings.COMMENTS_RATE_LIMIT,
-        period=settings.COMMENTS_RATE_PERIOD,
-    )
+    rules.limit_flood("report", reporter.pk)
     # Lock the comment so concurrent reports and decisions see one another.
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     try:
@@ -47,14 +40,13 @@ def report_comment(
 
 def _hold_if_reported_enough(comment: Comment) -> None:
     threshold = settings.COMMENTS_REPORTS_TO_HOLD
-    if comment.status != Comment.Status.VISIBLE or comment.approved_as_written:
+    if not comment.is_visible or comment.approved_as_written:
         return  # a moderator's approval stands: reports are recorded but hold nothing
     # Only open reports: the ones a moderator dismissed were judged unfounded.
     reporters = comment.reports.open().values("reporter").distinct().count()
     if reporters < threshold:
         return
-    comment.status = Comment.Status.PENDING
-    comment.save(update_fields=["status"])
+    comment.hold()
     ModerationAction.objects.create(
         kind=ModerationAction.Kind.HOLD,
         rule=f"{REPORTS_RULE} {reporters} readers",
@@ -67,7 +59,7 @@ def _hold_if_reported_enough(comment: Comment) -> None:
 def held_by_reports(comment: Comment) -> bool:
     """Whether the comment waits for a moderator because readers reported it
     (its latest hold was by reports), rather than because of a posting rule."""
-    if comment.status != Comment.Status.PENDING:
+    if not comment.is_pending:
         return False
     hold = (
         ModerationAction.objects.filter(comment=comment, kind=ModerationAction.Kind.HOLD)

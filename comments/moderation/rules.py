@@ -1,21 +1,23 @@
 """Automatic rules applied to every new or edited comment.
 
 The blocked terms and the policy are read on every post from the cache, under
-a version that any change to them replaces (signals.py), so moderators'
+a version that saving or deleting them replaces (RULES_VERSION), so moderators'
 changes in the admin take effect at once, on every app server.
 """
 
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from newsroom.cache import VersionToken
+from newsroom import ratelimit
 
 from .. import text
 from ..models import Ban, BlockedTerm, Comment, ModerationPolicy, PremoderatedReader
+from ..models.moderation import RULES_VERSION
 
 
 class CommentRefused(ValidationError):
@@ -48,26 +50,51 @@ def active_ban(user) -> Ban | None:
     return ban if ban is not None and ban.is_active else None
 
 
+def banned_message(ban: Ban) -> str:
+    if ban.expires_at is None:
+        return "Your account has been permanently barred from commenting and reporting."
+    until = timezone.localtime(ban.expires_at).strftime("%-d %B %Y, %H:%M")
+    return f"Your account is barred from commenting and reporting until {until}."
+
+
+def refuse_if_banned(user) -> None:
+    """Raise CommentRefused when the reader is barred from commenting and reporting."""
+    ban = active_ban(user)
+    if ban is not None:
+        raise CommentRefused(banned_message(ban), rule="banned")
+
+
+def refuse_if_cannot_report(*, reporter, comment: Comment) -> None:
+    """Raise CommentRefused when this reader may not report this comment."""
+    if comment.author_id == reporter.pk:
+        raise CommentRefused("You can't report your own comment.", rule="own comment")
+    refuse_if_banned(reporter)
+
+
+def limit_flood(action: str, user_id: int) -> None:
+    """Count one write (a post, an edit, a report); raise ratelimit.RateLimited past the
+    flood limit, which every kind of write shares in size but counts on its own."""
+    ratelimit.hit(
+        action,
+        user_id,
+        limit=settings.COMMENTS_RATE_LIMIT,
+        period=settings.COMMENTS_RATE_PERIOD,
+    )
+
+
 def _matches(phrase: str, body: str) -> bool:
     words = [re.escape(word) for word in phrase.split()]
     pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
     return re.search(pattern, body, flags=re.IGNORECASE) is not None
 
 
-rules_version = VersionToken("comments:rules:version")
-
-
 def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
-    key = f"comments:rules:{rules_version.current()}"
+    key = f"comments:rules:{RULES_VERSION.current()}"
     rules = cache.get(key)
     if rules is None:
         rules = (list(BlockedTerm.objects.all()), ModerationPolicy.current())
         cache.set(key, rules, timeout=3600)
     return rules
-
-
-def forget_rules() -> None:
-    rules_version.replace()
 
 
 def evaluate(*, author, article, body: str) -> list[Hold]:
@@ -90,9 +117,7 @@ def evaluate(*, author, article, body: str) -> list[Hold]:
         age = timezone.now() - author.date_joined
         if age.total_seconds() < policy.min_account_age_hours * 3600:
             holds.append(Hold(f"account younger than {policy.min_account_age_hours} hours"))
-    if policy.hold_until_first_approval and not (
-        Comment.objects.filter(author=author, approved_at__isnull=False).exists()
-    ):
+    if policy.hold_until_first_approval and not Comment.objects.by(author).approved().exists():
         holds.append(Hold("no approved comment yet"))
     if article.premoderate_comments:
         holds.append(Hold("article is pre-moderated"))

@@ -29,7 +29,7 @@ def comment_section(context, article):
     skeleton = rendering.skeletons.get(key)
     if skeleton is None:
         page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
-        skeleton = rendering.build_skeleton(page, viewer, article, request)
+        skeleton = rendering.build_skeleton(page, viewer, article)
         # Kept under the page actually shown: a number past the end (which shows the
         # last page) must not add a cache entry for every number anyone asks for.
         key = rendering.skeleton_key(article, viewer, sort, page.number)
@@ -38,7 +38,7 @@ def comment_section(context, article):
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number)
-        threads_html = rendering.render_for(page, viewer, article, request)
+        threads_html = rendering.render_for(page, viewer, article)
     else:
         threads_html = rendering.assemble(skeleton, viewer)
     return {
