@@ -5,8 +5,21 @@ from . import text
 from .models import Comment, Report
 
 
-class CommentBodyMixin:
+class CommentBodyForm(forms.ModelForm):
     """The rules for what a reader may write, shared by new comments and edits."""
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        error_messages = {"body": {"required": "Please write something before posting."}}
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Checked in clean_body, so the browser's limit is a convenience, not the rule.
+        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
+        self.fields["body"].strip = False
 
     def clean_body(self):
         body = text.normalise(self.cleaned_data.get("body", ""))
@@ -24,30 +37,20 @@ class CommentBodyMixin:
         return body
 
 
-class CommentForm(CommentBodyMixin, forms.ModelForm):
+class CommentForm(CommentBodyForm):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    class Meta:
-        model = Comment
-        fields = ["body"]
-        labels = {"body": "Your comment"}
-        error_messages = {"body": {"required": "Please write something before posting."}}
-        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, article, author, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
         self.author = author
-        # Checked in clean_body, so the browser's limit is a convenience, not the rule.
-        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
-        self.fields["body"].strip = False
 
     def clean_parent(self):
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
         parent = (
-            Comment.objects.visible().filter(pk=parent_id, article=self.article).first()
+            Comment.objects.visible().for_article(self.article).filter(pk=parent_id).first()
             if 0 < parent_id < 2**63
             else None
         )
@@ -64,18 +67,8 @@ class CommentForm(CommentBodyMixin, forms.ModelForm):
         return cleaned
 
 
-class EditCommentForm(CommentBodyMixin, forms.ModelForm):
-    class Meta:
-        model = Comment
-        fields = ["body"]
-        labels = {"body": "Your comment"}
-        error_messages = {"body": {"required": "Please write something before posting."}}
-        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].widget.attrs["maxlength"] = settings.COMMENTS_MAX_LENGTH
-        self.fields["body"].strip = False
+class EditCommentForm(CommentBodyForm):
+    """The author's rewrite of their comment."""
 
 
 class ReportForm(forms.ModelForm):
