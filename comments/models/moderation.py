@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from newsroom.models import User
+from accounts.models import User
 
 from .comment import Comment
 

@@ -1,16 +1,16 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.loader import render_to_string
 
 from .models import User
 
 
 @admin.register(User)
-class NewsroomUserAdmin(UserAdmin):
+class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "date_joined"]
     # Avatars are only set through the reader's settings page, which checks and resizes
     # them; the admin can see one and take it down, not upload a raw file.
-    fieldsets = [*UserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
+    fieldsets = [*DjangoUserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
     readonly_fields = ["avatar_preview"]
     actions = ["remove_avatars"]
 
