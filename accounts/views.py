@@ -64,7 +64,7 @@ def signup(request):
         form = SignupForm()
     return render(
         request,
-        "registration/signup.html",
+        "accounts/signup.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=status,
     )
