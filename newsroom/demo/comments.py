@@ -1,4 +1,4 @@
-"""Demo conversations for seed_demo: realistic threads on a few articles."""
+"""Demo conversations: realistic threads on a few articles, and a moderation history."""
 
 import random
 from datetime import timedelta
@@ -8,10 +8,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles.models import Article
-
-from . import moderation
-from .models import BlockedTerm, Comment, ModerationAction, Report
-from .moderation import refresh_article_stats
+from comments import moderation
+from comments.models import BlockedTerm, Comment, ModerationAction, Report
+from comments.moderation import refresh_article_stats
 
 RUDE = [
     "Anyone who believes this is a complete fool.",
