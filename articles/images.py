@@ -5,7 +5,6 @@ which are re-encoded (so metadata such as GPS positions is dropped), turned
 upright according to EXIF orientation and capped at the widths below.
 """
 
-import warnings
 from io import BytesIO
 from pathlib import PurePosixPath
 
@@ -14,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps
+
+from newsroom.images import NotAnImage, TooManyPixels, open_upload
 
 RENDITION_WIDTHS = (480, 960, 1600)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -36,15 +37,12 @@ def check_upload(upload) -> None:
                 "limit": filesizeformat(settings.LEAD_IMAGE_MAX_BYTES),
             },
         )
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as image:
-                image_format, (width, height) = image.format, image.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with open_upload(upload) as image:
+            image_format, (width, height) = image.format, image.size
+    except TooManyPixels:
         raise _too_many_pixels() from None
-    except Exception:
+    except NotAnImage:
         raise ValidationError(
             "This file is not a picture we can read. Upload a JPEG, PNG or WebP image.",
             code="not_an_image",

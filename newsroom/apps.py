@@ -2,8 +2,10 @@ from django.apps import AppConfig
 
 
 class NewsroomConfig(AppConfig):
+    """The project as an app: site-wide checks, URL converters and the demo command; no models."""
+
     name = "newsroom"
-    verbose_name = "Accounts"
+    verbose_name = "Newsroom"
 
     def ready(self):
         from django.urls import register_converter

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "newsroom",
+    "accounts",
     "articles",
     "comments",
 ]
@@ -95,7 +96,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "newsroom.User"
+AUTH_USER_MODEL = "accounts.User"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
@@ -205,9 +206,9 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_CLIENT_IP_CALLABLE = "newsroom.throttling.client_ip"
-AXES_USERNAME_CALLABLE = "newsroom.throttling.lockout_username"
-AXES_LOCKOUT_CALLABLE = "newsroom.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.throttling.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 # Left off deliberately: a success deletes the address's failures as well as the
 # username's, so an attacker could log in to their own account between guesses.
 AXES_RESET_ON_SUCCESS = False

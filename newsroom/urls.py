@@ -22,7 +22,7 @@ urlpatterns = [
         name="robots",
     ),
     path("comments/", include("comments.urls")),
-    path("", include("newsroom.urls_accounts")),
+    path("", include("accounts.urls")),
     path("", include("articles.urls")),
 ]
 

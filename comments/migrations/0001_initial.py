@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import newsroom.models
+import accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0003_editors_group'),
-        ('newsroom', '0001_initial'),
+        ('accounts', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,9 +28,9 @@ class Migration(migrations.Migration):
                 'indexes': [],
                 'constraints': [],
             },
-            bases=('newsroom.user',),
+            bases=('accounts.user',),
             managers=[
-                ('objects', newsroom.models.UserManager()),
+                ('objects', accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

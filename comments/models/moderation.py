@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from newsroom.cache import VersionToken
-from newsroom.models import User
 
 from .comment import Comment
 

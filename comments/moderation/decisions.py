@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from newsroom.models import User
+from accounts.models import User
 
 from ..models import Ban, Comment, Decision, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats

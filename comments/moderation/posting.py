@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from articles import page_cache
 from articles.models import Article
-from newsroom.models import User
 
 from ..models import Comment, ModerationAction
 from . import rules

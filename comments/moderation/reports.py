@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from newsroom.models import User
+from accounts.models import User
 
 from ..models import Comment, ModerationAction, Report
 from . import rules

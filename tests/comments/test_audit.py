@@ -60,7 +60,7 @@ def test_reader_with_comments_cannot_be_deleted_and_admin_explains(
     mine = CommentFactory(article=published_article, author=reader, body="Mine")
     CommentFactory(parent=mine, author=other_reader, body="Their reply")
     client.force_login(superuser)
-    url = reverse("admin:newsroom_user_delete", args=[reader.pk])
+    url = reverse("admin:accounts_user_delete", args=[reader.pk])
     page = client.get(url).content.decode()
     assert "can't be deleted" in page and "ban the reader" in page
     client.post(url, {"post": "yes"})
@@ -78,7 +78,7 @@ def test_deleting_a_reader_without_comments_keeps_the_audit_record(
     client.force_login(reader)
     client.post(reverse("comments:post", args=[published_article.pk]), {"body": "scoundrel"})
     client.force_login(superuser)
-    client.post(reverse("admin:newsroom_user_delete", args=[reader.pk]), {"post": "yes"})
+    client.post(reverse("admin:accounts_user_delete", args=[reader.pk]), {"post": "yes"})
     assert not type(reader).objects.filter(pk=reader.pk).exists()
     refusal = ModerationAction.objects.get()
     assert (refusal.kind, refusal.subject, refusal.subject_username) == ("refuse", None, "reader")

@@ -119,18 +119,28 @@ def test_anonymous_page_updates_as_soon_as_a_comment_changes(
 
 
 def test_anonymous_page_updates_when_author_renames_or_changes_staff_flag(
-    client, published_article
+    client, published_article, superuser
 ):
-    author = UserFactory(first_name="Old", last_name="Name")
+    author = UserFactory(username="writer", first_name="Old", last_name="Name")
     CommentFactory(article=published_article, author=author)
     url = published_article.get_absolute_url()
     assert "Old Name" in client.get(url).content.decode()
-    author.first_name = "New"
-    author.save()
+    client.force_login(author)
+    client.post(reverse("accounts:settings"), {"first_name": "New", "last_name": "Name"})
+    client.logout()
     html = client.get(url).content.decode()
     assert "New Name" in html and "Old Name" not in html
-    author.is_staff = True
-    author.save()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[author.pk]),
+        {
+            "username": "writer", "first_name": "New", "last_name": "Name", "email": "",
+            "is_active": "on", "is_staff": "on",
+            "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    client.logout()
     assert "badge--staff" in client.get(url).content.decode()
 
 

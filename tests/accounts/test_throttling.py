@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
-from newsroom.throttling import client_ip
+from accounts.throttling import client_ip
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_client_ip_is_remote_addr_unless_behind_a_proxy(settings):
 
 
 def test_signups_are_limited_per_client_address(client, settings, db):
-    from newsroom.models import User
+    from accounts.models import User
 
     settings.ACCOUNT_RATE_LIMIT = 2
     for n in range(3):

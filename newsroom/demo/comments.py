@@ -1,17 +1,16 @@
-"""Demo conversations for seed_demo: realistic threads on a few articles."""
+"""Demo conversations: realistic threads on a few articles, and a moderation history."""
 
 import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from articles.models import Article
-
-from . import moderation
-from .models import BlockedTerm, Comment, ModerationAction, Report
-from .moderation import refresh_article_stats
+from comments import moderation
+from comments.models import BlockedTerm, Comment, ModerationAction, Report
+from comments.moderation import refresh_article_stats
+from newsroom import ratelimit
 
 RUDE = [
     "Anyone who believes this is a complete fool.",
@@ -80,7 +79,7 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
 
 
 @transaction.atomic
-@override_settings(COMMENTS_RATE_LIMIT=1_000_000)
+@ratelimit.lifted()  # a month of reports and posts replayed in a second
 def seed_moderation(moderator, readers, rng: random.Random) -> None:
     """Reports, held and hidden comments, a ban and 30 days of decisions (once)."""
     if ModerationAction.objects.filter(moderator=moderator).exists():

@@ -5,13 +5,14 @@ a reader's name or address.
 """
 
 import hashlib
-import warnings
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps
+
+from newsroom.images import NotAnImage, TooManyPixels, open_upload
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # Checked from the header before any pixel is decoded: a small file can declare
@@ -73,18 +74,14 @@ def thumbnail_from_upload(upload) -> ContentFile:
 
 
 def _open(upload) -> Image.Image:
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its two bomb limits; treat that as a refusal too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(upload, formats=ACCEPTED_FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        return open_upload(upload, formats=ACCEPTED_FORMATS)
+    except TooManyPixels as exc:
         raise ValidationError(
             "That image has far too many pixels for us to process. Please choose a smaller one.",
             code="too_many_pixels",
         ) from exc
-    except Exception as exc:
+    except NotAnImage as exc:
         raise ValidationError(NOT_AN_IMAGE, code="invalid_image") from exc
 
 

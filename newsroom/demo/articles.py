@@ -1,21 +1,10 @@
-"""Demo content for local development: `python manage.py seed_demo`.
-
-Idempotent: running it again leaves existing rows alone and adds what is
-missing, except that one article is moved back into the future once its
-scheduled time has passed, so the demo always has a scheduled article. Dev-only accounts get well-known passwords, printed at the end, so
-it refuses to run with DEBUG off unless forced.
-"""
+"""Demo sections and articles: scheduled, draft and published, tagged, some with pictures."""
 
 import random
 from datetime import timedelta
 from io import BytesIO
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
@@ -87,17 +76,6 @@ PICTURES = {
     18: ("#78350f", "#fde68a"), 22: ("#9a3412", "#fed7aa"),
 }  # fmt: skip
 
-READERS = [
-    ("alice", "Alice", "Moreno"),
-    ("bashir", "Bashir", "Rahman"),
-    ("chloe", "Chloe", "Davies"),
-    ("dmitri", "Dmitri", "Volkov"),
-    ("ewa", "Ewa", "Nowak"),
-    ("fergus", "Fergus", "Doyle"),
-    ("grace", "Grace", "Adeyemi"),
-    ("troll", "Rex", "Grimsby"),
-]
-
 SENTENCES = [
     "Residents who spoke to us described the change as long overdue.",
     "Officials said the figures would be reviewed again in the autumn.",
@@ -126,131 +104,81 @@ def paragraph(rng: random.Random) -> str:
     return " ".join(rng.sample(SENTENCES, rng.randint(3, 5)))
 
 
-class Command(BaseCommand):
-    help = "Load demo sections, articles and dev-only accounts (idempotent)."
+def seed(rng: random.Random, *, authors) -> None:
+    """Sections, articles by `authors` (one scheduled, two drafts), tags and pictures."""
+    sections = seed_sections()
+    seed_articles(rng, sections, authors)
+    keep_one_scheduled()
+    seed_tags()
+    seed_pictures()
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+
+def seed_sections() -> list[Section]:
+    sections = []
+    for order, (name, description) in enumerate(SECTIONS):
+        section, _ = Section.objects.get_or_create(
+            slug=slugify(name),
+            defaults={"name": name, "description": description, "order": order},
         )
+        sections.append(section)
+    return sections
 
-    @transaction.atomic
-    def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates accounts with known passwords; DEBUG is off.")
-        rng = random.Random(2026)  # the same demo every time
-        self.accounts = []
-        editor = self.account("editor", "Elena", "Marsh", staff=True, group="Editors")
-        reporter = self.account("reporter", "Tom", "Okafor", staff=True, group="Editors")
-        self.account("admin", "Site", "Admin", staff=True, superuser=True)
-        self.extra_accounts(rng)
-        sections = self.sections()
-        self.articles(rng, sections, [editor, reporter])
-        self.keep_one_scheduled()
-        self.tags()
-        self.pictures()
-        self.conversations(rng, editor)
-        self.stdout.write(self.style.SUCCESS("Demo content ready. Dev-only accounts:"))
-        for username, password, role in self.accounts:
-            self.stdout.write(f"  {username:<12} {password:<20} {role}")
 
-    def account(self, username, first, last, *, staff=False, superuser=False, group=None):
-        User = get_user_model()
-        password = f"{username}-demo-pass"
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@example.com",
-                "is_staff": staff or superuser,
-                "is_superuser": superuser,
-            },
+def seed_articles(rng: random.Random, sections: list[Section], authors) -> None:
+    now = timezone.now()
+    for i, title in enumerate(HEADLINES):
+        slug = slugify(title)
+        if Article.objects.filter(slug=slug).exists():
+            continue
+        if i == 0:
+            status, published_at = Article.Status.PUBLISHED, now + timedelta(days=2)
+        elif i in (1, 2):
+            status, published_at = Article.Status.DRAFT, None
+        else:
+            status = Article.Status.PUBLISHED
+            published_at = now - timedelta(days=(i - 3) * 1.4, hours=rng.randint(1, 10))
+        body = "\n\n".join(paragraph(rng) for _ in range(rng.randint(4, 7)))
+        body += "\n\n## What happens next\n\n" + paragraph(rng)
+        article = Article.objects.create(
+            title=title,
+            slug=slug,
+            section=sections[i % len(sections)],
+            standfirst=paragraph(rng).split(". ")[0] + ".",
+            body=body,
+            status=status,
+            published_at=published_at,
         )
-        if created:
-            user.set_password(password)
-            user.save()
-        if group:
-            user.groups.add(Group.objects.get(name=group))
-        role = "superuser" if superuser else (group or "reader")
-        self.accounts.append((username, password, role))
-        return user
+        article.authors.set(rng.sample(authors, rng.randint(1, 2)))
 
-    def extra_accounts(self, rng):
-        self.moderator = self.account("moderator", "Priya", "Shah", staff=True, group="Moderators")
-        for username, first, last in READERS:
-            self.account(username, first, last)
 
-    def conversations(self, rng, editor):
-        from comments.demo import seed_conversations, seed_moderation
+def keep_one_scheduled() -> None:
+    """The first headline stays scheduled, however long ago the demo was first seeded."""
+    article = Article.objects.get(slug=slugify(HEADLINES[0]))
+    if not article.is_scheduled:
+        article.publish(at=timezone.now() + timedelta(days=2))
 
-        User = get_user_model()
-        readers = list(User.objects.filter(username__in=[r[0] for r in READERS]))
-        seed_conversations(readers, [editor], rng)
-        seed_moderation(self.moderator, readers, rng)
 
-    def sections(self):
-        sections = []
-        for order, (name, description) in enumerate(SECTIONS):
-            section, _ = Section.objects.get_or_create(
-                slug=slugify(name),
-                defaults={"name": name, "description": description, "order": order},
-            )
-            sections.append(section)
-        return sections
+def seed_tags() -> None:
+    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+    for article in Article.objects.filter(slug__in=[slugify(t) for t in HEADLINES]):
+        if article.tags.exists():
+            continue
+        title = article.title.lower()
+        wanted = [tags[name] for name, words in TAGS.items() if any(w in title for w in words)]
+        article.tags.set(wanted or [tags["Community"]])
 
-    def articles(self, rng, sections, authors):
-        now = timezone.now()
-        for i, title in enumerate(HEADLINES):
-            slug = slugify(title)
-            if Article.objects.filter(slug=slug).exists():
-                continue
-            if i == 0:
-                status, published_at = Article.Status.PUBLISHED, now + timedelta(days=2)
-            elif i in (1, 2):
-                status, published_at = Article.Status.DRAFT, None
-            else:
-                status = Article.Status.PUBLISHED
-                published_at = now - timedelta(days=(i - 3) * 1.4, hours=rng.randint(1, 10))
-            body = "\n\n".join(paragraph(rng) for _ in range(rng.randint(4, 7)))
-            body += "\n\n## What happens next\n\n" + paragraph(rng)
-            article = Article.objects.create(
-                title=title,
-                slug=slug,
-                section=sections[i % len(sections)],
-                standfirst=paragraph(rng).split(". ")[0] + ".",
-                body=body,
-                status=status,
-                published_at=published_at,
-            )
-            article.authors.set(rng.sample(authors, rng.randint(1, 2)))
 
-    def keep_one_scheduled(self):
-        """The first headline stays scheduled, however long ago the demo was first seeded."""
-        article = Article.objects.get(slug=slugify(HEADLINES[0]))
-        if not article.is_scheduled:
-            article.publish(at=timezone.now() + timedelta(days=2))
-
-    def tags(self):
-        tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
-        for article in Article.objects.filter(slug__in=[slugify(t) for t in HEADLINES]):
-            if article.tags.exists():
-                continue
-            title = article.title.lower()
-            wanted = [tags[name] for name, words in TAGS.items() if any(w in title for w in words)]
-            article.tags.set(wanted or [tags["Community"]])
-
-    def pictures(self):
-        for i, colours in PICTURES.items():
-            article = Article.objects.filter(slug=slugify(HEADLINES[i])).first()
-            if article is None or article.lead_image:
-                continue
-            picture = ContentFile(demo_picture(i, *colours), name=f"{article.slug[:60]}.jpg")
-            article.lead_image = picture
-            article.lead_image_alt = "An abstract pattern of circles over a coloured gradient."
-            article.lead_image_caption = "Illustration for the demo site."
-            article.lead_image_credit = "Newsroom demo"
-            article.save()
+def seed_pictures() -> None:
+    for i, colours in PICTURES.items():
+        article = Article.objects.filter(slug=slugify(HEADLINES[i])).first()
+        if article is None or article.lead_image:
+            continue
+        picture = ContentFile(demo_picture(i, *colours), name=f"{article.slug[:60]}.jpg")
+        article.lead_image = picture
+        article.lead_image_alt = "An abstract pattern of circles over a coloured gradient."
+        article.lead_image_caption = "Illustration for the demo site."
+        article.lead_image_credit = "Newsroom demo"
+        article.save()
 
 
 def demo_picture(seed: int, top: str, bottom: str, size=(1600, 900)) -> bytes:

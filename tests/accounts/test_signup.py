@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.urls import reverse
 
-from newsroom.forms import SignupForm
+from accounts.forms import SignupForm
 from tests.factories import UserFactory
 
 User = get_user_model()

@@ -37,7 +37,7 @@ def lockout_response(request: HttpRequest, original_response, credentials) -> Ht
     """A readable page (429 Too Many Requests) in place of the login form."""
     return render(
         request,
-        "registration/locked_out.html",
+        "accounts/locked_out.html",
         {
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),

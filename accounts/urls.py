@@ -12,18 +12,20 @@ app_name = "accounts"
 urlpatterns = [
     path("people/<username:username>/", views.ProfileView.as_view(), name="profile"),
     path("accounts/signup/", views.signup, name="signup"),
+    # Every page names its template, all under templates/accounts/. Django's default
+    # registration/ names would not do for the password pages: the admin's use them too.
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/settings/", views.account_settings, name="settings"),
     path("accounts/settings/avatar/remove/", views.remove_avatar, name="avatar_remove"),
-    # Password pages live under templates/accounts/ rather than registration/,
-    # where same-named templates would also restyle the admin's password pages.
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(

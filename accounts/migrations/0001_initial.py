@@ -3,7 +3,7 @@
 import django.contrib.auth.validators
 import django.db.models.functions.text
 import django.utils.timezone
-import newsroom.models
+import accounts.models
 from django.db import migrations, models
 
 
@@ -38,10 +38,10 @@ class Migration(migrations.Migration):
                 'verbose_name': 'user',
                 'verbose_name_plural': 'users',
                 'abstract': False,
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='newsroom_user_username_ci_unique', violation_error_message='That username is taken.')],
+                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='accounts_user_username_ci_unique', violation_error_message='That username is taken.')],
             },
             managers=[
-                ('objects', newsroom.models.UserManager()),
+                ('objects', accounts.models.UserManager()),
             ],
         ),
     ]

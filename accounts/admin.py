@@ -1,18 +1,24 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.loader import render_to_string
 
+from . import profiles
 from .models import User
 
 
 @admin.register(User)
-class NewsroomUserAdmin(UserAdmin):
+class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "date_joined"]
     # Avatars are only set through the reader's settings page, which checks and resizes
     # them; the admin can see one and take it down, not upload a raw file.
-    fieldsets = [*UserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
+    fieldsets = [*DjangoUserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
     readonly_fields = ["avatar_preview"]
     actions = ["remove_avatars"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # inside the admin's transaction
+        if change:
+            profiles.shown_details_changed(user=obj, changed=set(form.changed_data))
 
     @admin.display(description="Avatar")
     def avatar_preview(self, user):
@@ -22,6 +28,6 @@ class NewsroomUserAdmin(UserAdmin):
     def remove_avatars(self, request, queryset):
         removed = 0
         for user in queryset.exclude(avatar=""):
-            user.remove_avatar()
+            profiles.remove_avatar(user=user)
             removed += 1
         self.message_user(request, f"Removed {removed} avatar(s).", messages.SUCCESS)

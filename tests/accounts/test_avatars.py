@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from PIL import Image
 
-from newsroom import avatars
+from accounts import avatars
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,11 +268,11 @@ def test_admin_can_remove_an_offensive_avatar(
     reader.set_avatar(avatars.thumbnail_from_upload(SimpleUploadedFile("a.png", image_bytes())))
     name = reader.avatar.name
     client.force_login(superuser)
-    change_page = client.get(reverse("admin:newsroom_user_change", args=[reader.pk]))
+    change_page = client.get(reverse("admin:accounts_user_change", args=[reader.pk]))
     assert f'src="{reader.avatar_url}"' in change_page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:newsroom_user_changelist"),
+            reverse("admin:accounts_user_changelist"),
             {"action": "remove_avatars", "_selected_action": [reader.pk]},
             follow=True,
         )

@@ -68,7 +68,7 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(
                 Lower("username"),
-                name="newsroom_user_username_ci_unique",
+                name="accounts_user_username_ci_unique",
                 violation_error_message="That username is taken.",
             ),
         ]
