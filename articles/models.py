@@ -216,7 +216,7 @@ class Article(models.Model):
         default=False,
         help_text="Hold every new comment for a moderator (for sensitive stories).",
     )
-    # Kept exact by the comments workflow (comments/moderation.py), never edited by hand:
+    # Kept exact by the comments workflows (comments/moderation/), never edited by hand:
     # the number of comments readers can see, and a counter bumped on every change
     # that alters the rendered conversation (the cache key of the cached thread).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
