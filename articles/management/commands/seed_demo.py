@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from articles import publishing
 from articles.models import Article, Section, Tag
 
 SECTIONS = [
@@ -197,6 +198,7 @@ class Command(BaseCommand):
                 defaults={"name": name, "description": description, "order": order},
             )
             sections.append(section)
+        publishing.sections_changed()
         return sections
 
     def articles(self, rng, sections, authors):
@@ -224,12 +226,13 @@ class Command(BaseCommand):
                 published_at=published_at,
             )
             article.authors.set(rng.sample(authors, rng.randint(1, 2)))
+            publishing.article_saved(article=article, before=None)
 
     def keep_one_scheduled(self):
         """The first headline stays scheduled, however long ago the demo was first seeded."""
         article = Article.objects.get(slug=slugify(HEADLINES[0]))
         if not article.is_scheduled:
-            article.publish(at=timezone.now() + timedelta(days=2))
+            publishing.publish(article=article, at=timezone.now() + timedelta(days=2))
 
     def tags(self):
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
@@ -238,7 +241,7 @@ class Command(BaseCommand):
                 continue
             title = article.title.lower()
             wanted = [tags[name] for name, words in TAGS.items() if any(w in title for w in words)]
-            article.tags.set(wanted or [tags["Community"]])
+            publishing.save_article(article=article, tags=wanted or [tags["Community"]])
 
     def pictures(self):
         for i, colours in PICTURES.items():
@@ -250,7 +253,7 @@ class Command(BaseCommand):
             article.lead_image_alt = "An abstract pattern of circles over a coloured gradient."
             article.lead_image_caption = "Illustration for the demo site."
             article.lead_image_credit = "Newsroom demo"
-            article.save()
+            publishing.save_article(article=article)
 
 
 def demo_picture(seed: int, top: str, bottom: str, size=(1600, 900)) -> bytes:
