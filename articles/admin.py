@@ -1,6 +1,7 @@
 import difflib
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,6 +12,7 @@ from reversion import create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from . import publishing
 from .forms import ArticleAdminForm
 from .models import Article, Section, Tag
 
@@ -28,6 +30,18 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        publishing.sections_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        publishing.sections_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        publishing.sections_changed()
 
 
 @admin.register(Tag)
@@ -90,6 +104,37 @@ class ArticleAdmin(VersionAdmin):
             obj.mark_revised()
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        # The byline and tags: part of the revision whose updated_at save_model stamped.
+        super().save_related(request, form, formsets, change)
+        if hasattr(request, "article_before_revert"):
+            # The revert may have changed the tags too.
+            before, tags_changed = request.article_before_revert, True
+        else:
+            before = publishing.ArticleState.from_initial(form.initial) if change else None
+            tags_changed = "tags" in form.changed_data
+        publishing.article_saved(article=form.instance, before=before, tags_changed=tags_changed)
+
+    # django-reversion writes the chosen revision into the row before the change form
+    # loads it, so that form's initial values are the revision's, not what readers see:
+    # these views remember what readers see until the revert is saved.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            request.article_before_revert = publishing.ArticleState.stored(unquote(object_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if request.method == "POST":
+            request.article_before_revert = None  # deleted: readers see nothing of it
+        return super().recover_view(request, version_id, extra_context)
+
+    def delete_model(self, request, obj):
+        publishing.delete_article(article=obj)
+
+    def delete_queryset(self, request, queryset):
+        publishing.delete_articles(articles=queryset)
+
     @admin.display(description="Byline")
     def byline(self, obj):
         return ", ".join(str(a) for a in obj.authors.all())
@@ -114,7 +159,7 @@ class ArticleAdmin(VersionAdmin):
             with create_revision():
                 set_user(request.user)
                 set_comment("Published.")
-                article.publish()
+                publishing.publish(article=article)
         self.message_user(request, f"Published {len(queryset)} article(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
@@ -123,7 +168,7 @@ class ArticleAdmin(VersionAdmin):
             with create_revision():
                 set_user(request.user)
                 set_comment("Unpublished.")
-                article.unpublish()
+                publishing.unpublish(article=article)
         self.message_user(request, f"Unpublished {len(queryset)} article(s).", messages.SUCCESS)
 
     # Revision history: django-reversion lists who saved each revision, when, and

@@ -56,7 +56,8 @@ class Section(models.Model):
 
     @classmethod
     def navigation(cls) -> list["Section"]:
-        """The sections in every page's header; cached, and dropped when any section changes."""
+        """The sections in every page's header; cached, and dropped when any section
+        changes (publishing.sections_changed)."""
         return cache.get_or_set(
             NAVIGATION_CACHE_KEY, lambda: list(cls.objects.only("name", "slug"))
         )
@@ -195,7 +196,7 @@ class Article(models.Model):
         default=False,
         help_text="Hold every new comment for a moderator (for sensitive stories).",
     )
-    # Kept exact by the comments workflow (comments/moderation.py), never edited by hand:
+    # Kept exact by the comments workflows (comments/moderation/), never edited by hand:
     # the number of comments readers can see, and a counter bumped on every change
     # that alters the rendered conversation (the cache key of the cached thread).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
@@ -324,7 +325,10 @@ class Article(models.Model):
         return days is None or self.published_at > timezone.now() - timedelta(days=days)
 
     def publish(self, *, at=None):
-        """Publish now, or at `at`; keeps an earlier publication time if there is one."""
+        """Publish now, or at `at`; keeps an earlier publication time if there is one.
+
+        This row only: publishing.publish() also drops the caches that showed it.
+        """
         self.status = self.Status.PUBLISHED
         self.published_at = at or self.published_at or timezone.now()
         self.save(update_fields=["status", "published_at", "updated_at"])
@@ -334,5 +338,6 @@ class Article(models.Model):
         self.revised_at = at or timezone.now()
 
     def unpublish(self):
+        """Back to draft. This row only: publishing.unpublish() also drops the caches."""
         self.status = self.Status.DRAFT
         self.save(update_fields=["status", "updated_at"])

@@ -2,7 +2,7 @@
 
 An anonymous reader's article page is the same for everyone, so it is kept as
 bytes and served without touching the database. Anything that changes what the
-page shows drops it: saving the article or its byline and tags (signals.py),
+page shows drops it: saving the article or its byline and tags (publishing.py),
 and every change to its comments (comments/moderation/posting.py).
 
 Other articles appear on the page too (related articles). Whatever shows them

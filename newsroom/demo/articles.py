@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
+from articles import publishing
 from articles.models import Article, Section, Tag
 
 SECTIONS = [
@@ -121,6 +122,7 @@ def seed_sections() -> list[Section]:
             defaults={"name": name, "description": description, "order": order},
         )
         sections.append(section)
+    publishing.sections_changed()
     return sections
 
 
@@ -149,13 +151,14 @@ def seed_articles(rng: random.Random, sections: list[Section], authors) -> None:
             published_at=published_at,
         )
         article.authors.set(rng.sample(authors, rng.randint(1, 2)))
+        publishing.article_saved(article=article, before=None)
 
 
 def keep_one_scheduled() -> None:
     """The first headline stays scheduled, however long ago the demo was first seeded."""
     article = Article.objects.get(slug=slugify(HEADLINES[0]))
     if not article.is_scheduled:
-        article.publish(at=timezone.now() + timedelta(days=2))
+        publishing.publish(article=article, at=timezone.now() + timedelta(days=2))
 
 
 def seed_tags() -> None:
@@ -165,7 +168,7 @@ def seed_tags() -> None:
             continue
         title = article.title.lower()
         wanted = [tags[name] for name, words in TAGS.items() if any(w in title for w in words)]
-        article.tags.set(wanted or [tags["Community"]])
+        publishing.save_article(article=article, tags=wanted or [tags["Community"]])
 
 
 def seed_pictures() -> None:
@@ -178,7 +181,7 @@ def seed_pictures() -> None:
         article.lead_image_alt = "An abstract pattern of circles over a coloured gradient."
         article.lead_image_caption = "Illustration for the demo site."
         article.lead_image_credit = "Newsroom demo"
-        article.save()
+        publishing.save_article(article=article)
 
 
 def demo_picture(seed: int, top: str, bottom: str, size=(1600, 900)) -> bytes:

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from articles import publishing
 from tests.factories import (
     ArticleFactory,
     CommentFactory,
@@ -72,7 +73,7 @@ def test_updated_line_only_after_a_substantive_update(client):
     article = ArticleFactory(published_at=published)
     assert "Updated" not in client.get(article.get_absolute_url()).content.decode()
     article.mark_revised(at=dt.datetime(2020, 7, 10, 8, 53, tzinfo=dt.UTC))
-    article.save()
+    publishing.save_article(article=article)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Updated <time" in html and "10 July 2020, 09:53" in html
 

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import page_cache
+from articles import page_cache, publishing
 from articles.models import Article
 from comments import moderation
 from tests.factories import (
@@ -22,25 +22,24 @@ pytestmark = pytest.mark.django_db
 def test_editing_the_article_shows_at_once(client, published_article):
     url = published_article.get_absolute_url()
     client.get(url)
-    published_article.standfirst = "A corrected standfirst"
-    published_article.save()
+    publishing.save_article(article=published_article, standfirst="A corrected standfirst")
     assert "A corrected standfirst" in client.get(url).content.decode()
 
 
 def test_unpublishing_is_a_404_at_once(client, published_article):
     url = published_article.get_absolute_url()
     assert client.get(url).status_code == 200
-    published_article.unpublish()
+    publishing.unpublish(article=published_article)
     assert client.get(url).status_code == 404
 
 
-def test_byline_and_tag_changes_show_at_once(client, published_article):
+def test_byline_and_tag_changes_show_at_once(client, published_article, editor):
     url = published_article.get_absolute_url()
     client.get(url)
     writer = UserFactory(first_name="Zadie", last_name="Quill", is_staff=True)
-    published_article.authors.add(writer)
+    publishing.save_article(article=published_article, authors=[editor, writer])
     assert "Zadie Quill" in client.get(url).content.decode()
-    published_article.tags.add(TagFactory(name="Floods"))
+    publishing.save_article(article=published_article, tags=[TagFactory(name="Floods")])
     assert "Floods" in client.get(url).content.decode()
 
 
@@ -62,19 +61,18 @@ def test_logged_in_readers_never_get_the_anonymous_page(client, published_articl
 
 
 def test_logged_in_readers_see_byline_tag_and_text_changes_at_once(
-    client, published_article, reader
+    client, published_article, reader, editor
 ):
     url = published_article.get_absolute_url()
     client.force_login(reader)
     client.get(url)
-    published_article.tags.add(TagFactory(name="Estuary"))
+    publishing.save_article(article=published_article, tags=[TagFactory(name="Estuary")])
     assert "Estuary" in client.get(url).content.decode()
     writer = UserFactory(first_name="Ines", last_name="Okoro", is_staff=True)
-    published_article.authors.add(writer)
+    publishing.save_article(article=published_article, authors=[editor, writer])
     assert "Ines Okoro" in client.get(url).content.decode()
     published_article.refresh_from_db()
-    published_article.title = "Barrier approved after all"
-    published_article.save()
+    publishing.save_article(article=published_article, title="Barrier approved after all")
     assert "Barrier approved after all" in client.get(url).content.decode()
 
 
@@ -83,9 +81,9 @@ def test_changing_the_slug_and_unpublishing_in_one_save_drops_the_old_address(
 ):
     old_url = published_article.get_absolute_url()
     assert client.get(old_url).status_code == 200  # now cached under the old slug
-    published_article.slug = "renamed-story"
-    published_article.status = Article.Status.DRAFT
-    published_article.save()
+    publishing.save_article(
+        article=published_article, slug="renamed-story", status=Article.Status.DRAFT
+    )
     assert client.get(old_url).status_code == 404
     assert client.get(published_article.get_absolute_url()).status_code == 404
 
@@ -93,8 +91,7 @@ def test_changing_the_slug_and_unpublishing_in_one_save_drops_the_old_address(
 def test_renaming_a_public_article_drops_the_old_address(client, published_article):
     old_url = published_article.get_absolute_url()
     client.get(old_url)
-    published_article.slug = "renamed-story"
-    published_article.save()
+    publishing.save_article(article=published_article, slug="renamed-story")
     assert client.get(old_url).status_code == 404
     assert client.get(published_article.get_absolute_url()).status_code == 200
 
@@ -108,7 +105,7 @@ def test_an_unpublished_article_leaves_related_lists_at_once(client, reader, log
         client.force_login(reader)
     url = article.get_absolute_url()
     assert "A story about to be pulled" in client.get(url).content.decode()
-    other.unpublish()
+    publishing.unpublish(article=other)
     assert "A story about to be pulled" not in client.get(url).content.decode()
 
 
@@ -118,22 +115,20 @@ def test_a_deleted_article_leaves_related_lists_at_once(client):
     other = ArticleFactory(section=section, title="A story about to be deleted")
     url = article.get_absolute_url()
     assert "A story about to be deleted" in client.get(url).content.decode()
-    other.delete()
+    publishing.delete_article(article=other)
     assert "A story about to be deleted" not in client.get(url).content.decode()
 
 
 def test_editing_a_draft_leaves_cached_pages_alone(client, published_article):
     draft = ArticleFactory(draft=True)
     version = page_cache.public_version()
-    draft.title = "Still a draft"
-    draft.save()
+    publishing.save_article(article=draft, title="Still a draft")
     assert page_cache.public_version() == version
 
 
 def test_editing_a_public_articles_text_leaves_other_pages_cached(published_article):
     version = page_cache.public_version()
-    published_article.body = "A corrected paragraph."
-    published_article.save()
+    publishing.save_article(article=published_article, body="A corrected paragraph.")
     assert page_cache.public_version() == version
 
 
@@ -145,12 +140,12 @@ def test_what_related_lists_show_changes_at_once(client, change):
     url = article.get_absolute_url()
     assert "Storm due tonight" in client.get(url).content.decode()
     if change == "title":
-        other.title = "Storm passes by"
-        other.save()
+        publishing.save_article(article=other, title="Storm passes by")
         expected = "Storm passes by"
     else:
         section.name = "Climate"
         section.save()
+        publishing.sections_changed()
         expected = "Climate"
     assert expected in client.get(url).content.decode().split('id="related-heading"')[1]
 
@@ -181,3 +176,89 @@ def test_one_admin_save_renaming_and_unpublishing_drops_the_old_address(
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert client.get(old_url).status_code == 404
     assert client.get("/articles/renamed-story/").status_code == 404
+
+
+@pytest.fixture
+def editor_client(editor):
+    staff = Client()
+    staff.force_login(editor)
+    return staff
+
+
+def _related(client, article) -> str:
+    """The related-articles part of the article's page ("" when it has none)."""
+    html = client.get(article.get_absolute_url()).content.decode()
+    return html.partition('id="related-heading"')[2]
+
+
+def test_articles_deleted_in_the_admin_leave_related_lists_at_once(client, editor_client):
+    section = SectionFactory()
+    article = ArticleFactory(section=section)
+    one = ArticleFactory(section=section, title="Deleted from its own page")
+    others = [ArticleFactory(section=section, title=f"Deleted from the list {n}") for n in (1, 2)]
+    assert "Deleted from the list 2" in _related(client, article)
+    editor_client.post(reverse("admin:articles_article_delete", args=[one.pk]), {"post": "yes"})
+    editor_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "delete_selected", "_selected_action": [o.pk for o in others], "post": "yes"},
+    )
+    assert "Deleted from" not in _related(client, article)
+    assert client.get(one.get_absolute_url()).status_code == 404
+
+
+def test_a_section_renamed_in_the_admin_shows_at_once(client, editor_client):
+    section = SectionFactory(name="Weather")
+    article = ArticleFactory(section=section)
+    ArticleFactory(section=section, title="Storm due tonight")
+    assert "Weather" in _related(client, article)
+    assert "Weather" in client.get(reverse("articles:home")).content.decode()  # navigation
+    response = editor_client.post(
+        reverse("admin:articles_section_change", args=[section.pk]),
+        {"name": "Climate", "slug": section.slug, "description": "", "order": 0},
+    )
+    assert response.status_code == 302
+    assert "Climate" in _related(client, article)
+    assert "Climate" in client.get(reverse("articles:home")).content.decode()
+
+
+def _admin_form(article, **changes):
+    published = timezone.localtime(article.published_at)
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "section": article.section_id,
+        "authors": [a.pk for a in article.authors.all()],
+        "tags": [t.pk for t in article.tags.all()],
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "status": article.status,
+        "published_at_0": published.strftime("%Y-%m-%d"),
+        "published_at_1": published.strftime("%H:%M:%S"),
+        "comments_enabled": "on",
+        **changes,
+    }
+
+
+def test_tags_changed_in_the_admin_change_related_lists_at_once(client, editor_client):
+    rivers = TagFactory(name="Rivers")
+    article = ArticleFactory(tags=[rivers])
+    other = ArticleFactory(title="Canal reopens")
+    assert "Canal reopens" not in _related(client, article)
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[other.pk]),
+        _admin_form(other, tags=[rivers.pk]),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert "Canal reopens" in _related(client, article)
+
+
+def test_an_admin_save_of_a_public_articles_text_leaves_other_pages_cached(editor_client):
+    # Whole seconds, as the admin's form shows the time: saving it changes nothing.
+    article = ArticleFactory(published_at=timezone.now().replace(microsecond=0))
+    version = page_cache.public_version()
+    response = editor_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        _admin_form(article, body="A corrected paragraph."),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert page_cache.public_version() == version

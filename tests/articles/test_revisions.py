@@ -1,9 +1,10 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from articles.models import Article
-from tests.factories import SectionFactory, TagFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,37 @@ def test_substantive_update_stamps_the_updated_line(client, editor):
     assert article.revised_at is not None and article.is_revised
     html = client.get(article.get_absolute_url()).content.decode()
     assert '<p class="article__updated">Updated <time' in html
+
+
+def test_restoring_a_revision_drops_the_address_it_leaves(client, editor):
+    section = SectionFactory()
+    client.force_login(editor)
+    client.post(reverse("admin:articles_article_add"), _form(section))
+    article = Article.objects.get()
+    client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        _form(section, slug="budget-passes-narrowly"),
+    )
+    reader = Client()
+    assert reader.get("/articles/budget-passes-narrowly/").status_code == 200  # cached
+    oldest = Version.objects.get_for_object(article).last()
+    url = reverse("admin:articles_article_revision", args=[article.pk, oldest.pk])
+    assert client.post(url, _form(section, status="draft")).status_code == 302
+    assert reader.get("/articles/budget-passes-narrowly/").status_code == 404
+    assert reader.get("/articles/budget-passes/").status_code == 404
+
+
+def test_a_recovered_article_is_back_in_related_lists_at_once(client, editor):
+    section = SectionFactory()
+    shown = ArticleFactory(section=section)
+    client.force_login(editor)
+    client.post(reverse("admin:articles_article_add"), _form(section))
+    article = Article.objects.get(slug="budget-passes")
+    reader = Client()
+    assert "Budget passes" in reader.get(shown.get_absolute_url()).content.decode()
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    assert "Budget passes" not in reader.get(shown.get_absolute_url()).content.decode()
+    deleted = Version.objects.get_deleted(Article).get()
+    url = reverse("admin:articles_article_recover", args=[deleted.pk])
+    assert client.post(url, _form(section)).status_code == 302
+    assert "Budget passes" in reader.get(shown.get_absolute_url()).content.decode()
