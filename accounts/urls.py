@@ -9,6 +9,15 @@ from .forms import LoginForm
 
 app_name = "accounts"
 
+
+def page(view, template: str, *, then: str | None = None, **options):
+    """`view` (one of django.contrib.auth's) showing templates/accounts/<template>.html,
+    going on to the accounts page named `then` once its form succeeds."""
+    if then:
+        options["success_url"] = reverse_lazy(f"accounts:{then}")
+    return view.as_view(template_name=f"accounts/{template}.html", **options)
+
+
 urlpatterns = [
     path("people/<username:username>/", views.ProfileView.as_view(), name="profile"),
     path("accounts/signup/", views.signup, name="signup"),
@@ -16,8 +25,9 @@ urlpatterns = [
     # registration/ names would not do for the password pages: the admin's use them too.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
+        page(
+            auth_views.LoginView,
+            "login",
             authentication_form=LoginForm,
             redirect_authenticated_user=True,
         ),
@@ -28,26 +38,22 @@ urlpatterns = [
     path("accounts/settings/avatar/remove/", views.remove_avatar, name="avatar_remove"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
+        page(auth_views.PasswordChangeView, "password_change", then="password_change_done"),
         name="password_change",
     ),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
-        ),
+        page(auth_views.PasswordChangeDoneView, "password_change_done"),
         name="password_change_done",
     ),
     path(
         "accounts/password/reset/",
-        views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
+        page(
+            views.PasswordResetView,
+            "password_reset",
+            then="password_reset_done",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
             # Links in the e-mail use the configured address, never the request's
             # Host header, which an attacker could set to a domain of their own.
             extra_email_context={"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
@@ -56,22 +62,21 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        page(auth_views.PasswordResetDoneView, "password_reset_sent"),
         name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
+        page(
+            auth_views.PasswordResetConfirmView,
+            "password_reset_confirm",
+            then="password_reset_complete",
         ),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
+        page(auth_views.PasswordResetCompleteView, "password_reset_complete"),
         name="password_reset_complete",
     ),
 ]

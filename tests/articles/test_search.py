@@ -110,10 +110,10 @@ def test_search_box_is_on_every_page(client, published_article):
 
 
 @pytest.mark.parametrize("matches", [2, 30])
-def test_search_query_count_is_fixed(client, django_assert_num_queries, matches):
+def test_search_query_count_is_fixed(client, django_assert_max_num_queries, matches):
     authors = UserFactory.create_batch(2, is_staff=True)
     for n in range(matches):
         ArticleFactory(title=f"Glacier {n}", authors=authors)
     # count + ranked page of articles with sections + authors + section navigation
-    with django_assert_num_queries(4):
+    with django_assert_max_num_queries(4):
         assert client.get(SEARCH, {"q": "glacier"}).status_code == 200

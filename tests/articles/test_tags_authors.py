@@ -82,22 +82,22 @@ def test_author_pages_are_paginated(client, editor, settings):
 
 
 @pytest.mark.parametrize("articles", [2, 30])
-def test_tag_page_query_count_is_fixed(client, django_assert_num_queries, articles):
+def test_tag_page_query_count_is_fixed(client, django_assert_max_num_queries, articles):
     tag, section = TagFactory(), SectionFactory()
     authors = UserFactory.create_batch(2, is_staff=True)
     for _ in range(articles):
         ArticleFactory(section=section, tags=[tag], authors=authors)
     # tag + count + articles with sections + authors + section navigation
-    with django_assert_num_queries(5):
+    with django_assert_max_num_queries(5):
         assert client.get(tag.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize("articles", [2, 30])
-def test_author_page_query_count_is_fixed(client, django_assert_num_queries, articles):
+def test_author_page_query_count_is_fixed(client, django_assert_max_num_queries, articles):
     author = UserFactory(is_staff=True)
     section = SectionFactory()
     for _ in range(articles):
         ArticleFactory(section=section, authors=[author, UserFactory(is_staff=True)])
     # author + count + articles with sections + authors + section navigation
-    with django_assert_num_queries(5):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("articles:author", args=[author.username])).status_code == 200
