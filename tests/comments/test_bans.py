@@ -89,3 +89,18 @@ def test_ban_author_link_only_for_users_with_the_ban_permission(
     assert queue.status_code == 200 and 'value="hide"' in queue.content.decode()
     assert ban_url not in queue.content.decode()
     assert ban_url not in client.get(change_url).content.decode()
+
+
+def test_readers_list_shows_each_standing_in_fixed_queries(
+    client, moderator, django_assert_max_num_queries
+):
+    temporary, permanent, watched = UserFactory.create_batch(3)
+    moderation.ban(user=temporary, moderator=moderator, reason="rude", days=7)
+    moderation.ban(user=permanent, moderator=moderator, reason="spam", days=None)
+    moderation.set_premoderation(user=watched, moderator=moderator, on=True)
+    UserFactory.create_batch(10)
+    client.force_login(moderator)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("admin:comments_commenter_changelist")).content.decode()
+    assert html.count("Banned until") == 1 and html.count("Banned permanently") == 1
+    assert "Pre-moderated" in html and "Good" in html
