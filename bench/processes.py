@@ -2,11 +2,15 @@
 
 import contextlib
 import http.client
+import itertools
 import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
+import sys
+import threading
 import time
 
 from config import HOST, ROOT, WORK
@@ -33,6 +37,7 @@ def free_port() -> int:
 def background(name: str, command: list[str], **kwargs):
     """Run `command` in its own process group; stop that group (and only it) on exit."""
     log = WORK / f"{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
@@ -80,6 +85,59 @@ def start_redis(stack) -> str:
     return f"redis://{HOST}:{port}/0"
 
 
+def start_gunicorn(stack, env: dict, *, config: str = "gunicorn.conf.py", extra=()):
+    """The project's gunicorn (or `config`) on 127.0.0.1 and a free port: (process, port)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", config]
+    command += ["--bind", f"{HOST}:{port}", *extra, "newsroom.wsgi"]
+    process = stack.enter_context(background("gunicorn", command, cwd=ROOT, env=env))
+    wait_until(
+        lambda: request(port, "GET", "/", timeout=5)[0] == 200,
+        what="gunicorn",
+        timeout=60,
+        process=process,
+    )
+    return process, port
+
+
+def run_bounded(main, *, time_limit: int) -> None:
+    """Run `main()`, whose ExitStack stops what it started, within `time_limit` seconds.
+
+    SIGTERM and the time limit raise inside `main`, so its `finally` blocks run.
+    """
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    def out_of_time(signum, frame):
+        raise TimeoutError(f"stopped at the time limit ({time_limit} s)")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(time_limit)
+    try:
+        sys.exit(main())
+    except (BenchError, TimeoutError, subprocess.CalledProcessError) as error:
+        sys.exit(f"failed: {error}")
+    except KeyboardInterrupt:
+        sys.exit("interrupted; everything started has been stopped")
+
+
+def production_like_server(stack, *, config: str, extra=()):
+    """gunicorn with `config`, DEBUG off, over the project-local PostgreSQL (DATABASE_URL
+    unset) and a redis-server of its own when there is one: (process, port)."""
+    from report import server_environment
+
+    cache_url = start_redis(stack) if shutil.which("redis-server") else "locmemcache://bench"
+    env = server_environment(cache_url)
+    env.pop("DATABASE_URL", None)
+    for command in ("migrate", "collectstatic"):
+        manage = [sys.executable, "manage.py", command, "--noinput"]
+        subprocess.run(manage, cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    say(f"gunicorn --config {config} {' '.join(extra)} (cache: {cache_url.split(':')[0]})")
+    return start_gunicorn(stack, env, config=config, extra=extra)
+
+
 def request(port, method, path, *, headers=None, body=None, timeout=30):
     """One HTTP request on a fresh connection: (status, headers, body bytes)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -92,3 +150,57 @@ def request(port, method, path, *, headers=None, body=None, timeout=30):
 
 
 # Load generation ---------------------------------------------------------------------------
+
+
+class ReadLoad:
+    """Threads GETting `path` one request after another until stopped.
+
+    Each finished request is recorded as (sent, done, status), status 0 for a
+    timeout or a connection error; `summary()` turns them into figures.
+    """
+
+    def __init__(self, port: int, path: str, *, clients: int, timeout: float = 10):
+        self.port, self.path, self.timeout = port, path, timeout
+        self.samples: list[tuple[float, float, int]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def _run(self):
+        while not self._stop.is_set():
+            sent = time.monotonic()
+            try:
+                status = request(self.port, "GET", self.path, timeout=self.timeout)[0]
+            except (OSError, http.client.HTTPException):
+                status = 0
+            with self._lock:
+                self.samples.append((sent, time.monotonic(), status))
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped = time.monotonic()
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(self.timeout + 5)
+
+    def summary(self) -> dict:
+        """Requests, failures, hung (over 2 s), the longest gap without a success, latencies."""
+        done = [s for s in self.samples if s[1] <= self.stopped]
+        ok = sorted(d for _, d, status in done if 200 <= status < 400)
+        edges = [self.started, *ok, self.stopped]
+        latencies = sorted((d - s) * 1000 for s, d, status in done if 200 <= status < 400)
+        cuts = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
+        return {
+            "seconds": round(self.stopped - self.started, 1),
+            "requests": len(done),
+            "failed": sum(1 for *_, status in done if not 200 <= status < 400),
+            "hung": sum(1 for s, d, _ in done if d - s > 2),
+            "longest_gap_s": round(max(b - a for a, b in itertools.pairwise(edges)), 2),
+            "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+            "p99_ms": round(cuts[98], 1) if cuts else None,
+        }

@@ -8,26 +8,31 @@ import subprocess
 from config import FLOORS, HOST, ROOT, TARGETS, WORK
 
 
-def bench_environment(args, cache_url: str) -> dict:
-    env = {
+def server_environment(cache_url: str) -> dict:
+    """A production-shaped server on plain HTTP and the loopback interface."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
-        # Plain HTTP on the loopback interface.
         "SECURE_SSL_REDIRECT": "False",
         "SESSION_COOKIE_SECURE": "False",
         "CSRF_COOKIE_SECURE": "False",
         "SECURE_HSTS_SECONDS": "0",
         "CACHE_URL": cache_url,
-        "COMMENTS_RATE_LIMIT": str(10 * (args.posts + 50)),
         "LOG_LEVEL": "WARNING",
+    }
+
+
+def bench_environment(args, cache_url: str) -> dict:
+    return {
+        **server_environment(cache_url),
+        "COMMENTS_RATE_LIMIT": str(10 * (args.posts + 50)),
         "BENCH_FLOOR_DIR": str(FLOORS),
         "GUNICORN_ACCESSLOG": str(WORK / "access.log"),
         "WEB_CONCURRENCY": str(args.workers),
     }
-    return env
 
 
 def _mark(ok: bool) -> str:
