@@ -144,6 +144,8 @@ STORAGES = {
 
 # Security: on by default whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Container and proxy health checks call the app server directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Sessions are read on every logged-in request: keep them in the shared cache,
 # written through to the database so a cache flush logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

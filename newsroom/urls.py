@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from articles.sitemaps import sitemaps
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom admin"
@@ -14,6 +14,9 @@ admin.site.site_title = "Newsroom admin"
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    # Container and proxy health checks (newsroom/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path(
