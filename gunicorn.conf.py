@@ -18,6 +18,8 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 2000  # recycle workers now and then to bound memory growth
 max_requests_jitter = 200
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# Off unless set ("-" for stdout): Django's newsroom.request logger writes the one line
+# per request, with its request id and user (newsroom/observability.py).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -99,3 +100,49 @@ def test_pages_carry_the_policy_header(client, settings, db):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_logs_are_json_lines_in_production():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import logging; logging.getLogger('newsroom.request').info('GET / 200', extra={'status': 200})",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    (line,) = [line for line in lines if line["logger"] == "newsroom.request"]
+    assert line["message"] == "GET / 200" and line["status"] == 200 and line["level"] == "INFO"
+
+
+def test_logs_are_plain_in_development():
+    result = _manage("shell", "--no-imports", "-c", "import logging; logging.warning('hello')")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING root [-] hello" in result.stderr
+
+
+def test_error_reporting_is_off_without_a_dsn():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import sys; print('sentry_sdk' in sys.modules)",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_error_reporting_is_set_up_with_a_dsn():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import sentry_sdk; c = sentry_sdk.get_client(); print(c.is_active(), c.options['dsn'])",
+        # Port 9 (discard): nothing is sent anywhere, and no event is raised anyway.
+        **PRODUCTION,
+        SENTRY_DSN="http://public@127.0.0.1:9/1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "http://public@127.0.0.1:9/1"]
