@@ -195,12 +195,14 @@ class ReadLoad:
         edges = [self.started, *ok, self.stopped]
         latencies = sorted((d - s) * 1000 for s, d, status in done if 200 <= status < 400)
         cuts = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
+        gap, gap_from = max((b - a, a) for a, b in itertools.pairwise(edges))
         return {
             "seconds": round(self.stopped - self.started, 1),
             "requests": len(done),
             "failed": sum(1 for *_, status in done if not 200 <= status < 400),
             "hung": sum(1 for s, d, _ in done if d - s > 2),
-            "longest_gap_s": round(max(b - a for a, b in itertools.pairwise(edges)), 2),
+            "longest_gap_s": round(gap, 2),
+            "longest_gap_from_s": round(gap_from - self.started, 2),
             "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
             "p99_ms": round(cuts[98], 1) if cuts else None,
         }
