@@ -15,6 +15,16 @@ Nothing opens a database or cache connection at import, so workers share none.
 Before each fork the master freezes its objects out of the garbage collector (see
 pre_fork): a worker's collections then never scan the imported project, which
 spared new workers collections of a second or more right after a reload.
+
+Slow clients. Behind Caddy, gunicorn only ever gets whole requests (the
+Caddyfile's request_buffers and timeouts). Without it, threaded workers
+(gthread) keep a stalled upload to one thread, not a whole worker process;
+newsroom/wsgi.py gives up on a body that stops arriving (REQUEST_BODY_TIMEOUT);
+and a worker whose threads are all busy accepts no more connections
+(worker_connections = threads), so the kernel hands new ones to a worker that
+has a thread free instead of queueing them behind the stalled ones. With 20
+uploads held stalled, the home page's p50/p99 stayed where they were
+(bench/slow_clients.py).
 """
 
 import gc
@@ -22,18 +32,24 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Each worker thread holds a database connection (CONN_MAX_AGE), so the default is
-# capped: 2 x CPUs + 1 would exhaust PostgreSQL's 100 connections on a big host.
-# WEB_CONCURRENCY, when set, is taken as is.
+# Each worker thread that has served a page keeps a database connection (CONN_MAX_AGE),
+# so workers x threads x app servers must stay below PostgreSQL's max_connections
+# (2 CPUs: 5 x 8 = 40 a server); the default is capped for big hosts. WEB_CONCURRENCY
+# and GUNICORN_THREADS, when set, are taken as they are.
 MAX_DEFAULT_WORKERS = 8
 workers = int(
     os.environ.get("WEB_CONCURRENCY")
     or min(multiprocessing.cpu_count() * 2 + 1, MAX_DEFAULT_WORKERS)
 )
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
+# Accept only what a free thread can take at once (see above). A kept-alive idle
+# connection would count too, so connections close after each response: behind Caddy
+# that is one local connect per request, and without it one per page for a browser.
+worker_connections = threads
+keepalive = 0
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-keepalive = 5
 preload_app = True
 # Recycle workers now and then to bound memory growth. A recycled worker is a fork
 # (preload_app), and the jitter of half the count keeps workers from retiring together.

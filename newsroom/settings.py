@@ -66,6 +66,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
+# Seconds a client may go without sending a byte of a request body before gunicorn's
+# thread gives up on it with a 400 (newsroom/wsgi.py); 0 waits for ever.
+REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=10)
 
 TEMPLATES = [
     {
