@@ -16,8 +16,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from datetime import datetime
@@ -33,7 +31,16 @@ from inprocess import (
     walk,
 )
 from load import combine, measure, post_comments
-from processes import BenchError, background, free_port, request, say, start_redis, wait_until
+from processes import (
+    BenchError,
+    background,
+    free_port,
+    request,
+    run_bounded,
+    say,
+    start_redis,
+    wait_until,
+)
 from report import bench_environment, commit, report
 
 
@@ -58,21 +65,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def _stop(signum, frame):
-    raise SystemExit(128 + signum)
-
-
-def _time_limit(signum, frame):
-    raise TimeoutError("the benchmark hit its time limit")
-
-
 def main() -> int:
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench needs wrk: apt-get install wrk")
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGALRM, _time_limit)
-    signal.alarm(args.time_limit)
     FLOORS.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for stale in FLOORS.glob("*.html"):
@@ -230,9 +226,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (BenchError, TimeoutError, subprocess.CalledProcessError) as error:
-        sys.exit(f"bench failed: {error}")
-    except KeyboardInterrupt:
-        sys.exit("bench interrupted; everything it started has been stopped")
+    run_bounded(main, time_limit=parse_args().time_limit)
