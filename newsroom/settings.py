@@ -94,13 +94,26 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a reader is asked to wait (Retry-After) while the database cannot be reached.
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=15)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "newsroom.cache.RedisCache"  # reuses its Redis client
+if CACHES["default"].get("LOCATION", "").startswith(("redis://", "rediss://", "unix://")):
+    # The cache accelerates; it never decides whether a page works. django-redis turns a
+    # failed call into a miss (IGNORE_EXCEPTIONS), the timeouts bound what a dead or hung
+    # Redis costs, and the breaker (newsroom/cache.py) makes that cost one timeout per
+    # CACHE_BREAKER_SECONDS per process instead of one per call.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        CLIENT_CLASS="newsroom.cache.BreakerClient",
+        IGNORE_EXCEPTIONS=True,
+        SOCKET_CONNECT_TIMEOUT=env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+        SOCKET_TIMEOUT=env.float("CACHE_TIMEOUT", default=0.25),
+    )
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Each comment is a cached fragment: the default 300 entries would thrash.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)

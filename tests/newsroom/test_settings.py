@@ -58,7 +58,7 @@ def test_deploy_check_warns_about_a_per_process_cache():
     [
         ("django.core.cache.backends.locmem.LocMemCache", True),
         ("django.core.cache.backends.dummy.DummyCache", True),
-        ("newsroom.cache.RedisCache", False),
+        ("django_redis.cache.RedisCache", False),
     ],
 )
 def test_shared_cache_check(settings, backend, warned):
@@ -99,3 +99,17 @@ def test_pages_carry_the_policy_header(client, settings, db):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_a_redis_cache_url_gets_short_timeouts_the_breaker_and_misses_for_failures():
+    code = "from django.conf import settings; print(repr(settings.CACHES['default']))"
+    result = _manage("shell", "-c", code, **PRODUCTION, CACHE_TIMEOUT="0.2")
+    cache = eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["LOCATION"] == "redis://redis:6379/1"
+    assert cache["OPTIONS"] == {
+        "CLIENT_CLASS": "newsroom.cache.BreakerClient",
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.25,
+        "SOCKET_TIMEOUT": 0.2,
+    }
