@@ -1,63 +1,48 @@
-"""Whole article pages, cached for anonymous readers; the article row for everyone.
+"""What an article's page depends on, in the terms of newsroom.freshness.
 
-An anonymous reader's article page is the same for everyone, so it is kept as
-bytes and served without touching the database. Anything that changes what the
-page shows drops it: saving the article or its byline and tags (publishing.py),
-and every change to its comments (comments/moderation/posting.py).
+An article's page shows the article (row, byline, tags, comments: its version,
+`freshness.article(slug)`) and lists of other articles and the sections (the
+site's version, `freshness.SITE`). Everything cached for the page is keyed on
+both, read once per request before any data (`page_versions`). The workflows
+that change what a page shows call `articles_changed` or
+`public_articles_changed`; an article whose scheduled time arrives (no save
+happens) shows up in lists of other articles within their cache lifetime.
 
-Other articles appear on the page too (related articles). Whatever shows them
-is keyed on, or checked against, `public_version()`, a token replaced whenever
-an article that is or was public is saved or deleted, so an unpublished
-article's link disappears everywhere at once. An article whose scheduled time
-arrives (no save happens) shows up in those lists within their cache lifetime.
+An anonymous reader's page is the same for everyone, so it is kept whole.
 """
 
 from collections.abc import Iterable
 
-from django.core.cache import cache
-from django.db import transaction
-
-from newsroom.cache import LocalCopies, VersionToken
+from newsroom import freshness
 
 ANONYMOUS_PAGE_SECONDS = 300
 
-# Whole anonymous pages, by slug; each process keeps a copy while it is current.
-pages = LocalCopies("articles:anonymous-page", max_items=128)
 
-
-def object_key(slug: str) -> str:
-    """The public article itself, with its byline and tags, for every reader's page."""
-    return f"articles:public-article:{slug}"
+def page_versions(slug: str) -> freshness.Stamp:
+    """The versions of everything on the article's page, read before its data."""
+    return freshness.current(freshness.article(slug), freshness.SITE)
 
 
 def is_shared(request) -> bool:
     """Whether this request would get the page everyone else gets."""
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and not request.GET
         and not request.user.is_authenticated
         and "messages" not in request.COOKIES  # a flash message is for this reader only
     )
 
 
-def forget(slugs: Iterable[str]) -> None:
-    slugs = list(slugs)
-    keys = [*pages.forget_keys(slugs), *(object_key(slug) for slug in slugs)]
-    if not keys:
-        return
-    # Now, and again once committed, so no request can re-cache the old page in between.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-# Names the current set of public articles (see the module docstring).
-public_articles = VersionToken("articles:public-version")
+def articles_changed(slugs: Iterable[str]) -> None:
+    """The pages at these addresses show something new once this transaction commits."""
+    freshness.changed(freshness.article(slug) for slug in slugs)
 
 
 def public_version() -> str:
-    return public_articles.current()
+    """Names the set of public articles and what lists show of them."""
+    return freshness.current(freshness.SITE).tag
 
 
 def public_articles_changed() -> None:
     """Make every cached list of other articles (and page showing one) be rebuilt."""
-    public_articles.replace()
+    freshness.changed([freshness.SITE])

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,26 +19,28 @@ from . import rules
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
+@transaction.atomic
 def refresh_article_stats(article_ids: Iterable[int]) -> None:
-    """Recount visible comments and invalidate cached threads of these articles.
+    """Recount visible comments of these articles; their pages show the change once
+    this transaction commits.
 
     A recount (not +1/-1) keeps "Comments N" exact whatever sequence of
-    moderation decisions led here.
+    moderation decisions led here. The rows are locked first, so the count (a
+    later statement) sees every change committed before it.
     """
     articles = Article.objects.filter(pk__in=set(article_ids))
-    articles.update(
-        comment_count=Comment.objects.visible_count_of_article(),
-        comments_version=F("comments_version") + 1,
-    )
-    page_cache.forget(articles.values_list("slug", flat=True))
+    slugs = list(articles.order_by("pk").select_for_update().values_list("slug", flat=True))
+    articles.update(comment_count=Comment.objects.visible_count_of_article())
+    page_cache.articles_changed(slugs)
 
 
 def author_changed(*, author: User) -> None:
-    """The author's name, avatar or staff flag changed: every thread showing them must
-    re-render. Their comments are unchanged, so nothing is recounted."""
-    articles = Article.objects.filter(pk__in=Comment.objects.by(author).values("article_id"))
-    articles.update(comments_version=F("comments_version") + 1)
-    page_cache.forget(articles.values_list("slug", flat=True))
+    """The author's name, avatar or staff flag changed: every page showing them (their
+    comments, their byline) shows the change once this transaction commits."""
+    shown_on = Article.objects.filter(
+        Q(pk__in=Comment.objects.by(author).values("article_id")) | Q(authors=author)
+    )
+    page_cache.articles_changed(set(shown_on.values_list("slug", flat=True)))
 
 
 def post_comment(

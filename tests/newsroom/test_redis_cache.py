@@ -136,13 +136,14 @@ def test_redis_cache_round_trips(redis_cache):
 
 
 def test_local_copies_stay_exact_through_redis(redis_cache):
-    from newsroom.cache import LocalCopies
+    from newsroom import freshness
 
-    worker_a, worker_b = LocalCopies("pages"), LocalCopies("pages")
-    worker_a.set("front", b"<html>v1</html>", timeout=60)
-    assert worker_b.get("front") == b"<html>v1</html>"
-    redis_cache.delete_many(worker_a.forget_keys(["front"]))
-    assert worker_b.get("front") is None
+    version = freshness.Version("pages")
+    freshness.put("front", freshness.current(version), b"<html>v1</html>", timeout=60, local=True)
+    freshness.local_copies.clear()  # another worker
+    assert freshness.get("front", freshness.current(version), local=True) == b"<html>v1</html>"
+    freshness.changed([version])
+    assert freshness.get("front", freshness.current(version), local=True) is freshness.MISSING
 
 
 def test_with_redis_down_pages_render_readers_stay_logged_in_and_posting_is_limited(
