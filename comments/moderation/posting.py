@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -32,6 +32,19 @@ def refresh_article_stats(article_ids: Iterable[int]) -> None:
     slugs = list(articles.order_by("pk").select_for_update().values_list("slug", flat=True))
     articles.update(comment_count=Comment.objects.visible_count_of_article())
     page_cache.articles_changed(slugs)
+
+
+def _count_change(article: Article, *, was_visible: bool, is_visible: bool) -> None:
+    """A comment became visible or stopped being: move the article's count by one.
+
+    An atomic increment, the last statement of its transaction, so concurrent posts
+    hold the article's row only while they commit, not while they are checked and
+    stored; exact alongside refresh_article_stats, which locks before it recounts.
+    """
+    if was_visible != is_visible:
+        step = 1 if is_visible else -1
+        Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + step)
+    page_cache.articles_changed([article.slug])
 
 
 def author_changed(*, author: User) -> None:
@@ -68,7 +81,7 @@ def post_comment(
             comment.status = Comment.Status.PENDING
         comment.save()
         _record_holds(comment, holds)
-        refresh_article_stats([article.pk])
+        _count_change(article, was_visible=False, is_visible=comment.is_visible)
     return comment
 
 
@@ -120,16 +133,21 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
     rules.limit_flood("comment-edit", comment.author_id)
     holds = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+        comment = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author", "article")
+            .get(pk=comment.pk)
+        )
         if not comment.can_edit(comment.author):  # hidden or deleted since the form was shown
             raise rules.CommentRefused("This comment can no longer be edited.", rule="state")
+        was_visible = comment.is_visible
         comment.body = body
         comment.edited_at = timezone.now()
         if holds and comment.is_visible:
             comment.status = Comment.Status.PENDING
         comment.save(update_fields=["body", "edited_at", "status"])
         _record_holds(comment, holds)
-        refresh_article_stats([comment.article_id])
+        _count_change(comment.article, was_visible=was_visible, is_visible=comment.is_visible)
     return comment
 
 
