@@ -317,6 +317,14 @@ class Article(models.Model):
         )
 
     @property
+    def comments_close_at(self) -> float | None:
+        """When comments close by age (Unix time), if they are open and ever will."""
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        if days is None or not self.comments_open:
+            return None
+        return (self.published_at + timedelta(days=days)).timestamp()
+
+    @property
     def comments_open(self) -> bool:
         """Readers may comment on public articles unless an editor or age has closed them."""
         if not self.is_public or not self.comments_enabled:

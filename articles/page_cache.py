@@ -11,11 +11,75 @@ happens) shows up in lists of other articles within their cache lifetime.
 An anonymous reader's page is the same for everyone, so it is kept whole.
 """
 
+import hashlib
+import time
 from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
 from newsroom import freshness
 
 ANONYMOUS_PAGE_SECONDS = 300
+
+
+class Page(NamedTuple):
+    """An anonymous article page as every anonymous reader gets it, with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified: int
+    expires_at: float  # served until then; past it, rendered again
+
+    @classmethod
+    def of(cls, body: bytes, versions: freshness.Stamp, *, open_until: float | None) -> "Page":
+        now = time.time()
+        digest = hashlib.blake2b(body, digest_size=6).hexdigest()
+        expires_at = now + ANONYMOUS_PAGE_SECONDS
+        if open_until is not None and open_until > now:  # the form goes when comments close
+            expires_at = min(expires_at, open_until)
+        return cls(
+            body,
+            etag=f'"{versions.tag}-{digest}"',
+            # When these bytes were made: not earlier than the change they show.
+            last_modified=int(now),
+            expires_at=expires_at,
+        )
+
+    @property
+    def is_current(self) -> bool:
+        return time.time() < self.expires_at
+
+    def response(self, request) -> HttpResponse:
+        """The page, or 304 Not Modified for a reader (or CDN) that has these bytes."""
+        response = get_conditional_response(
+            request, etag=self.etag, last_modified=self.last_modified
+        ) or HttpResponse(self.body)
+        response.headers.setdefault("ETag", self.etag)
+        response.headers.setdefault("Last-Modified", http_date(self.last_modified))
+        shared(response)
+        return response
+
+
+def shared(response) -> None:
+    """Let browsers and a shared cache or CDN in front keep the page, briefly."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,  # a browser asks again each time (a 304 when nothing changed)
+        s_maxage=settings.PAGE_SHARED_CACHE_SECONDS,
+        stale_while_revalidate=settings.PAGE_STALE_WHILE_REVALIDATE_SECONDS,
+    )
+    patch_vary_headers(response, ["Cookie"])
+
+
+def private(response) -> None:
+    """A page for one reader (logged in, a flash message, a cookie set): never shared."""
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
 
 
 def page_versions(slug: str) -> freshness.Stamp:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -98,24 +98,31 @@ class ArticleDetailView(DetailView):
         # Read before any data: whatever this request caches is filed under these.
         self.versions = page_cache.page_versions(slug)
         if not page_cache.is_shared(request):
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
+            page_cache.private(response)
+            return response
         name = f"articles:anonymous-page:{slug}"
-        cached = freshness.get(name, self.versions, local=True)
-        if cached is not freshness.MISSING:
-            return HttpResponse(cached)
+        page = freshness.get(name, self.versions, local=True)
+        if page is not freshness.MISSING and page.is_current:
+            return page.response(request)  # one cache round trip (the versions), no SQL
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
             # Only a page with nothing personal in it: no cookie set, no CSRF token used.
             personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            if rendered.status_code == 200 and not personal:
-                freshness.put(
-                    name,
-                    self.versions,
-                    rendered.content,
-                    timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
-                    local=True,
-                )
+            if rendered.status_code != 200 or personal:
+                page_cache.private(rendered)
+                return
+            if not self.versions.stored:  # no validators that the next request could not keep
+                page_cache.shared(rendered)
+                return
+            page = page_cache.Page.of(
+                rendered.content, self.versions, open_until=self.object.comments_close_at
+            )
+            freshness.put(
+                name, self.versions, page, timeout=page_cache.ANONYMOUS_PAGE_SECONDS, local=True
+            )
+            return page.response(request)
 
         response.add_post_render_callback(remember)
         return response

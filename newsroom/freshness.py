@@ -17,7 +17,6 @@ of the versions.
 import hashlib
 import secrets
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -66,14 +65,9 @@ class Stamp:
     def tag(self) -> str:
         return hashlib.blake2b("|".join(self.tokens).encode(), digest_size=12).hexdigest()
 
-    @property
-    def changed_at(self) -> float:
-        """When the newest of these versions was made (Unix time)."""
-        return max(float(token.split("-", 1)[0]) for token in self.tokens)
-
 
 def _new_token() -> str:
-    return f"{time.time():.6f}-{secrets.token_hex(6)}"
+    return secrets.token_hex(8)
 
 
 def current(*versions: Version) -> Stamp:

@@ -271,6 +271,10 @@ COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
 # A comment reported by this many distinct readers is held for review.
 COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)
 SEARCH_RESULTS_PER_PAGE = 10
+# Anonymous article pages: how long a shared cache or CDN in front may serve one
+# (s-maxage), and serve it stale while it fetches a fresh one (stale-while-revalidate).
+PAGE_SHARED_CACHE_SECONDS = env.int("PAGE_SHARED_CACHE_SECONDS", default=10)
+PAGE_STALE_WHILE_REVALIDATE_SECONDS = env.int("PAGE_STALE_WHILE_REVALIDATE_SECONDS", default=30)
 # Lead image uploads: larger files, or more pixels (an image bomb), are refused.
 LEAD_IMAGE_MAX_BYTES = env.int("LEAD_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LEAD_IMAGE_MAX_PIXELS = env.int("LEAD_IMAGE_MAX_PIXELS", default=40_000_000)
