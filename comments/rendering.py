@@ -163,15 +163,34 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
 
-def _emit(nodes, out, slot_for, *, top=False):
-    out.append('<ol class="comment-list">' if top else '<ol class="comment-replies">')
+def _emit(nodes, out, slot_for, page=None):
+    out.append('<ol class="comment-list">' if page else '<ol class="comment-replies">')
     for node in nodes:
-        out.append('<li class="comment-node">')
+        out.append(
+            format_html('<li class="comment-node" id="thread-{}">', node.comment.pk)
+            if page
+            else '<li class="comment-node">'
+        )
         out.append(slot_for(node))
         if node.children:
             _emit(node.children, out, slot_for)
+        if page and node.more:
+            out.append(_more_link(node, page))
         out.append("</li>")
     out.append("</ol>")
+
+
+def _more_link(node: Node, page: ThreadPage) -> str:
+    """A link to this page with the thread whole; comments.js loads it in place."""
+    query = f"?sort={page.sort}&page={page.number}&expand={node.comment.pk}"
+    label = "Show 1 more reply" if node.more == 1 else f"Show {node.more} more replies"
+    return format_html(
+        '<p class="comment-more"><a href="{}#thread-{}" data-expand="{}" rel="nofollow">{}</a></p>',
+        query,
+        node.comment.pk,
+        node.comment.pk,
+        label,
+    )
 
 
 def _wrap(page: ThreadPage, article, out: list) -> list:
@@ -209,7 +228,7 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
         )
 
     out = []
-    _emit(page.nodes, out, slot_for, top=True)
+    _emit(page.nodes, out, slot_for, page)
     pieces, slots, slot_indices = [], {}, set()
     for piece in _wrap(page, article, out):
         if isinstance(piece, Slot):
@@ -264,15 +283,15 @@ def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
     """The whole page built for one viewer (readers with held or removed comments here)."""
     _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment))
     out = []
-    _emit(page.nodes, out, lambda node: node.html, top=True)
+    _emit(page.nodes, out, lambda node: node.html, page)
     return mark_safe("".join(_wrap(page, article, out)))  # noqa: S308
 
 
-def skeleton_name(article, viewer: Viewer, sort: str, page_number: int) -> str:
+def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=None) -> str:
     """The skeleton's name under the article page's versions (newsroom.freshness)."""
     return (
         f"cskel:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
-        f":{viewer.shared}:{sort}:{page_number}"
+        f":{viewer.shared}:{sort}:{page_number}:{expand or ''}"
     )
 
 

@@ -265,6 +265,8 @@ COMMENTS_EDIT_WINDOW = timedelta(minutes=env.int("COMMENTS_EDIT_MINUTES", defaul
 # Comments close automatically this many days after publication (unset: never).
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=30) or None
 COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
+# Replies shown under each thread; the rest behind "Show N more replies" (keeps pages light).
+COMMENTS_REPLIES_SHOWN = env.int("COMMENTS_REPLIES_SHOWN", default=1)
 # Flood control: at most this many comments (and reports) per reader per period.
 COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)

@@ -32,6 +32,12 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _every_reply_shown(settings):
+    # Most tests read whole threads; tests/comments/test_collapsing.py collapses them.
+    settings.COMMENTS_REPLIES_SHOWN = 1000
+
+
+@pytest.fixture(autouse=True)
 def _versions_replaced_as_if_committed(request, monkeypatch):
     """A test runs inside a transaction that never commits, so a workflow's cache
     versions (newsroom/freshness.py), replaced on commit, would never be. Here they

@@ -23,24 +23,27 @@ def comment_section(context, article, versions):
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
     page_number = threads.parse_page(request.GET.get("page"))
+    expand = threads.parse_expand(request.GET.get("expand"))
     ban = moderation.active_ban(user) if user.is_authenticated else None
     can_comment = user.is_authenticated and ban is None and article.comments_open
     viewer = rendering.Viewer(
         user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
     )
 
-    name = rendering.skeleton_name(article, viewer, sort, page_number)
+    name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
     skeleton = freshness.get(name, versions, local=True)
     if skeleton is freshness.MISSING:
-        page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
+        page = threads.thread_page(
+            article, AnonymousUser(), sort=sort, page=page_number, expand=expand
+        )
         skeleton = rendering.build_skeleton(page, viewer, article)
         # Kept under the page actually shown: a number past the end (which shows the
         # last page) must not add a cache entry for every number anyone asks for.
-        name = rendering.skeleton_name(article, viewer, sort, page.number)
+        name = rendering.skeleton_name(article, viewer, sort, page.number, expand)
         freshness.put(name, versions, skeleton, timeout=rendering.FRAGMENT_TIMEOUT, local=True)
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
-        page = threads.thread_page(article, user, sort=sort, page=page_number)
+        page = threads.thread_page(article, user, sort=sort, page=page_number, expand=expand)
         threads_html = rendering.render_for(page, viewer, article)
     else:
         threads_html = rendering.assemble(skeleton, viewer)
