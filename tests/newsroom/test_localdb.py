@@ -348,38 +348,32 @@ def test_a_world_writable_runtime_directory_is_repaired(tmp_path):
 # --- real servers ----------------------------------------------------------------------
 
 
-def test_start_and_stop_round_trip(local_database):
+def test_stop_then_start_over_a_stale_postmaster_pid(local_database):
+    # `make stop-db`; a reboot hands the old pid to another process; `make run`.
     host = local_database.start()
     assert local_database.serves(host)
     server = local_database.server()
-
-    result = local_database.run("stop")
-
-    assert result.returncode == 0 and "Stopped" in result.stdout, result.stderr
-    assert _gone(server)
-    assert local_database.run("stop").stdout.startswith("Local PostgreSQL is not running")
-    assert local_database.serves(local_database.start())
-
-
-def test_a_stale_postmaster_pid_naming_a_live_process_does_not_block_the_next_start(
-    local_database,
-):
-    local_database.start()
     postmaster_pid = (local_database.pgdata / "postmaster.pid").read_text()
-    local_database.stop_server()
-    # After a reboot the old pid is someone else's: here a process of the server's own
-    # user, which PostgreSQL may signal and so refuses to start over.
-    user = localdb._system_user()
-    sleeper = subprocess.Popen(["sleep", "60"], user=user)
-    try:
-        stale = postmaster_pid.replace(postmaster_pid.split("\n", 1)[0], str(sleeper.pid), 1)
+
+    stopped = local_database.run("stop")
+
+    assert stopped.returncode == 0 and "Stopped" in stopped.stdout, stopped.stderr
+    assert _gone(server)
+    # The pid's new owner runs as the server's user: PostgreSQL may signal it, so refuses
+    # to start over its file, and pg_ctl would signal it if asked to stop "the server".
+    sleeper = subprocess.Popen(["sleep", "60"], user=localdb._system_user())
+    stale = postmaster_pid.replace(postmaster_pid.split("\n", 1)[0], str(sleeper.pid), 1)
+
+    def reboot():
         for lock_file in ("postmaster.pid", ".s.PGSQL.5432.lock"):
             (local_database.pgdata / lock_file).write_text(stale)
 
-        host = local_database.start()
-
-        assert local_database.serves(host)
-        assert sleeper.poll() is None  # and nobody signalled it
+    try:
+        reboot()
+        assert local_database.run("stop").stdout.startswith("Local PostgreSQL is not running")
+        reboot()
+        assert local_database.serves(local_database.start())
+        assert sleeper.poll() is None  # nobody signalled it
     finally:
         sleeper.kill()
         sleeper.wait(timeout=10)
