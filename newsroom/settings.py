@@ -87,9 +87,12 @@ TEMPLATES = [
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from newsroom.localdb import database_settings
+    from newsroom import localdb
 
-    DATABASES = {"default": database_settings()}
+    if not localdb.wheel_installed():
+        # The wheel is a development dependency: say what to do, not ModuleNotFoundError.
+        raise ImproperlyConfigured(localdb.MISSING_WHEEL)
+    DATABASES = {"default": localdb.database_settings()}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

