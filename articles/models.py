@@ -10,13 +10,14 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from newsroom import freshness
 
 from .images import make_renditions
 from .markdown import render_markdown
@@ -32,9 +33,6 @@ class SectionQuerySet(models.QuerySet):
         """Annotate `last_published`: when the section's newest public article appeared."""
         newest = Article.objects.public().filter(section=OuterRef("pk")).order_by("-published_at")
         return self.annotate(last_published=Subquery(newest.values("published_at")[:1]))
-
-
-NAVIGATION_CACHE_KEY = "articles:navigation"
 
 
 class Section(models.Model):
@@ -56,10 +54,14 @@ class Section(models.Model):
 
     @classmethod
     def navigation(cls) -> list["Section"]:
-        """The sections in every page's header; cached, and dropped when any section
-        changes (publishing.sections_changed)."""
-        return cache.get_or_set(
-            NAVIGATION_CACHE_KEY, lambda: list(cls.objects.only("name", "slug"))
+        """The sections in every page's header; cached under the site's version, which
+        changing any section replaces (publishing.sections_changed)."""
+        return freshness.cached(
+            "articles:navigation",
+            [freshness.SITE],
+            lambda: list(cls.objects.only("name", "slug")),
+            timeout=3600,
+            local=True,
         )
 
 
@@ -197,10 +199,8 @@ class Article(models.Model):
         help_text="Hold every new comment for a moderator (for sensitive stories).",
     )
     # Kept exact by the comments workflows (comments/moderation/), never edited by hand:
-    # the number of comments readers can see, and a counter bumped on every change
-    # that alters the rendered conversation (the cache key of the cached thread).
+    # the number of comments readers can see.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
-    comments_version = models.PositiveIntegerField(default=0, editable=False)
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     revised_at = models.DateTimeField(
         null=True,
@@ -315,6 +315,14 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def comments_close_at(self) -> float | None:
+        """When comments close by age (Unix time), if they are open and ever will."""
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        if days is None or not self.comments_open:
+            return None
+        return (self.published_at + timedelta(days=days)).timestamp()
 
     @property
     def comments_open(self) -> bool:

@@ -1,63 +1,112 @@
-"""Whole article pages, cached for anonymous readers; the article row for everyone.
+"""What an article's page depends on, in the terms of newsroom.freshness.
 
-An anonymous reader's article page is the same for everyone, so it is kept as
-bytes and served without touching the database. Anything that changes what the
-page shows drops it: saving the article or its byline and tags (publishing.py),
-and every change to its comments (comments/moderation/posting.py).
+An article's page shows the article (row, byline, tags, comments: its version,
+`freshness.article(slug)`) and lists of other articles and the sections (the
+site's version, `freshness.SITE`). Everything cached for the page is keyed on
+both, read once per request before any data (`page_versions`). The workflows
+that change what a page shows call `articles_changed` or
+`public_articles_changed`; an article whose scheduled time arrives (no save
+happens) shows up in lists of other articles within their cache lifetime.
 
-Other articles appear on the page too (related articles). Whatever shows them
-is keyed on, or checked against, `public_version()`, a token replaced whenever
-an article that is or was public is saved or deleted, so an unpublished
-article's link disappears everywhere at once. An article whose scheduled time
-arrives (no save happens) shows up in those lists within their cache lifetime.
+An anonymous reader's page is the same for everyone, so it is kept whole.
 """
 
+import hashlib
+import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db import transaction
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
-from newsroom.cache import LocalCopies, VersionToken
+from newsroom import freshness
 
 ANONYMOUS_PAGE_SECONDS = 300
 
-# Whole anonymous pages, by slug; each process keeps a copy while it is current.
-pages = LocalCopies("articles:anonymous-page", max_items=128)
+
+class Page(NamedTuple):
+    """An anonymous article page as every anonymous reader gets it, with its validators."""
+
+    body: bytes
+    etag: str
+    last_modified: int
+    expires_at: float  # served until then; past it, rendered again
+
+    @classmethod
+    def of(cls, body: bytes, versions: freshness.Stamp, *, open_until: float | None) -> "Page":
+        now = time.time()
+        digest = hashlib.blake2b(body, digest_size=6).hexdigest()
+        expires_at = now + ANONYMOUS_PAGE_SECONDS
+        if open_until is not None and open_until > now:  # the form goes when comments close
+            expires_at = min(expires_at, open_until)
+        return cls(
+            body,
+            etag=f'"{versions.tag}-{digest}"',
+            # When these bytes were made: not earlier than the change they show.
+            last_modified=int(now),
+            expires_at=expires_at,
+        )
+
+    @property
+    def is_current(self) -> bool:
+        return time.time() < self.expires_at
+
+    def response(self, request) -> HttpResponse:
+        """The page, or 304 Not Modified for a reader (or CDN) that has these bytes."""
+        response = get_conditional_response(
+            request, etag=self.etag, last_modified=self.last_modified
+        ) or HttpResponse(self.body)
+        response.headers.setdefault("ETag", self.etag)
+        response.headers.setdefault("Last-Modified", http_date(self.last_modified))
+        shared(response)
+        return response
 
 
-def object_key(slug: str) -> str:
-    """The public article itself, with its byline and tags, for every reader's page."""
-    return f"articles:public-article:{slug}"
+def shared(response) -> None:
+    """Let browsers and a shared cache or CDN in front keep the page, briefly."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,  # a browser asks again each time (a 304 when nothing changed)
+        s_maxage=settings.PAGE_SHARED_CACHE_SECONDS,
+        stale_while_revalidate=settings.PAGE_STALE_WHILE_REVALIDATE_SECONDS,
+    )
+    patch_vary_headers(response, ["Cookie"])
+
+
+def private(response) -> None:
+    """A page for one reader (logged in, a flash message, a cookie set): never shared."""
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
+
+
+def page_versions(slug: str) -> freshness.Stamp:
+    """The versions of everything on the article's page, read before its data."""
+    return freshness.current(freshness.article(slug), freshness.SITE)
 
 
 def is_shared(request) -> bool:
     """Whether this request would get the page everyone else gets."""
     return (
-        request.method == "GET"
+        request.method in ("GET", "HEAD")
         and not request.GET
         and not request.user.is_authenticated
         and "messages" not in request.COOKIES  # a flash message is for this reader only
     )
 
 
-def forget(slugs: Iterable[str]) -> None:
-    slugs = list(slugs)
-    keys = [*pages.forget_keys(slugs), *(object_key(slug) for slug in slugs)]
-    if not keys:
-        return
-    # Now, and again once committed, so no request can re-cache the old page in between.
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-# Names the current set of public articles (see the module docstring).
-public_articles = VersionToken("articles:public-version")
+def articles_changed(slugs: Iterable[str]) -> None:
+    """The pages at these addresses show something new once this transaction commits."""
+    freshness.changed(freshness.article(slug) for slug in slugs)
 
 
 def public_version() -> str:
-    return public_articles.current()
+    """Names the set of public articles and what lists show of them."""
+    return freshness.current(freshness.SITE).tag
 
 
 def public_articles_changed() -> None:
     """Make every cached list of other articles (and page showing one) be rebuilt."""
-    public_articles.replace()
+    freshness.changed([freshness.SITE])

@@ -2,8 +2,8 @@
 
 Every path that changes an article or a section (the admin, its revision
 history, its bulk actions, demo seeding) goes through these functions, so the
-cache work each change needs is written here once, next to the change. The
-caches themselves are described in page_cache.py.
+versions each change replaces (newsroom/freshness.py) are named here once, next
+to the change. What an article's page depends on is described in page_cache.py.
 """
 
 from collections.abc import Iterable
@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 
 from . import page_cache
-from .models import NAVIGATION_CACHE_KEY, Article, Tag
+from .models import Article, Tag
 
 # What lists of other articles (related articles) show or are ordered by.
 LISTED_FIELDS = ("slug", "title", "section", "published_at")
@@ -61,7 +60,7 @@ def article_saved(
     Its page goes, at its old address too; lists of other articles are rebuilt
     only when it enters or leaves them, or changes what they show of it.
     """
-    page_cache.forget({article.slug, *([before.slug] if before else [])})
+    page_cache.articles_changed({article.slug, *([before.slug] if before else [])})
     if before is None:
         listed_change = article.is_public
     elif article.is_public != before.is_public:
@@ -128,7 +127,7 @@ def delete_articles(*, articles: QuerySet[Article]) -> None:
 
 
 def _forget_deleted(articles: list[Article]) -> None:
-    page_cache.forget(article.slug for article in articles)
+    page_cache.articles_changed(article.slug for article in articles)
     if any(article.is_public for article in articles):
         page_cache.public_articles_changed()
 
@@ -136,11 +135,4 @@ def _forget_deleted(articles: list[Article]) -> None:
 def sections_changed() -> None:
     """After sections are added, changed or deleted: every page's navigation, and
     related articles (which show their section's name), are rebuilt."""
-
-    def forget_navigation():
-        cache.delete(NAVIGATION_CACHE_KEY)
-
-    # Now, and again once committed, so no request can re-cache the old list in between.
-    forget_navigation()
-    transaction.on_commit(forget_navigation)
     page_cache.public_articles_changed()

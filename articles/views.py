@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 
 from comments.models import Comment
+from newsroom import freshness
 
 from . import page_cache
 from .forms import SearchForm
@@ -95,23 +94,35 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get(self, request, *args, **kwargs):
-        if not page_cache.is_shared(request):
-            return super().get(request, *args, **kwargs)
         slug = kwargs["slug"]
-        # Read before rendering: a page built while public articles change is never served.
-        version = self.public_version
-        cached = page_cache.pages.get(slug)
-        if cached is not None and cached[0] == version:
-            return HttpResponse(cached[1])
+        # Read before any data: whatever this request caches is filed under these.
+        self.versions = page_cache.page_versions(slug)
+        if not page_cache.is_shared(request):
+            response = super().get(request, *args, **kwargs)
+            page_cache.private(response)
+            return response
+        name = f"articles:anonymous-page:{slug}"
+        page = freshness.get(name, self.versions, local=True)
+        if page is not freshness.MISSING and page.is_current:
+            return page.response(request)  # one cache round trip (the versions), no SQL
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
             # Only a page with nothing personal in it: no cookie set, no CSRF token used.
             personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            if rendered.status_code == 200 and not personal:
-                page_cache.pages.set(
-                    slug, (version, rendered.content), page_cache.ANONYMOUS_PAGE_SECONDS
-                )
+            if rendered.status_code != 200 or personal:
+                page_cache.private(rendered)
+                return
+            if not self.versions.stored:  # no validators that the next request could not keep
+                page_cache.shared(rendered)
+                return
+            page = page_cache.Page.of(
+                rendered.content, self.versions, open_until=self.object.comments_close_at
+            )
+            freshness.put(
+                name, self.versions, page, timeout=page_cache.ANONYMOUS_PAGE_SECONDS, local=True
+            )
+            return page.response(request)
 
         response.add_post_render_callback(remember)
         return response
@@ -123,29 +134,24 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         if self.request.user.is_staff:
             return super().get_object(queryset)  # previews: always from the database
-        # Readers: the public article from the cache (dropped whenever it or its
-        # comments change, see page_cache.forget), checked against the clock here.
-        slug = self.kwargs["slug"]
-        article = cache.get(page_cache.object_key(slug))
-        if article is None:
-            article = super().get_object(queryset)
-            cache.set(page_cache.object_key(slug), article, page_cache.ANONYMOUS_PAGE_SECONDS)
+        # Readers: the public article from the cache, checked against the clock here.
+        article = freshness.cached(
+            f"articles:public-article:{self.kwargs['slug']}",
+            self.versions,
+            lambda: super(ArticleDetailView, self).get_object(queryset),
+            timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
+        )
         if not article.is_public:
             raise Http404("No such article.")
         return article
 
-    @cached_property
-    def public_version(self) -> str:
-        return page_cache.public_version()
-
     def get_context_data(self, **kwargs):
         article = self.object
-        # Cached per revision of this article and of the set of public articles, so an
-        # unpublished article drops out at once (a newly public one may lag a little).
-        version = self.public_version
-        key = f"articles:related:{article.pk}:{article.updated_at.timestamp()}:{version}"
-        related = cache.get_or_set(
-            key,
+        # Keyed on the site's version too, so an unpublished article drops out at once
+        # (a newly public one may lag a little).
+        related = freshness.cached(
+            f"articles:related:{article.pk}",
+            self.versions,
             lambda: list(
                 Article.objects.public()
                 .related_to(article)
@@ -153,4 +159,6 @@ class ArticleDetailView(DetailView):
             ),
             timeout=RELATED_CACHE_SECONDS,
         )
-        return super().get_context_data(related_articles=related, public_version=version, **kwargs)
+        return super().get_context_data(
+            related_articles=related, page_version=self.versions.tag, **kwargs
+        )

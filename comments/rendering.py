@@ -8,9 +8,9 @@ served.
 
 Most readers of a page see the same thing: every comment with the same
 controls. So a page is cached as a *skeleton* per kind of viewer (anonymous;
-reader who may reply and report; reader who may only report...), keyed by the
-article's `comments_version`, which every comment workflow bumps
-(comments/moderation/). A request takes the skeleton and swaps in only the
+reader who may reply and report; reader who may only report...), under the
+article's version (newsroom/freshness.py), which every comment workflow
+replaces (comments/moderation/). A request takes the skeleton and swaps in only the
 viewer's own comments (Edit, Delete), so a logged-in page costs a cache read
 and a join, not a query per comment. Readers with held or removed comments of
 their own on the article see a different tree, and get it built for them.
@@ -31,16 +31,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
-from newsroom.cache import LocalMemo
 from newsroom.site import absolute_url as site_url
 
 from .models import Comment
 from .threads import Node, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
-# Skeleton keys name the article version they were built for, so a copy kept in
-# this process is current for as long as its key is asked for.
-skeletons = LocalMemo(max_items=64)
 _SPLIT = "\x00threads\x00"
 
 
@@ -167,15 +163,34 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
 
-def _emit(nodes, out, slot_for, *, top=False):
-    out.append('<ol class="comment-list">' if top else '<ol class="comment-replies">')
+def _emit(nodes, out, slot_for, page=None):
+    out.append('<ol class="comment-list">' if page else '<ol class="comment-replies">')
     for node in nodes:
-        out.append('<li class="comment-node">')
+        out.append(
+            format_html('<li class="comment-node" id="thread-{}">', node.comment.pk)
+            if page
+            else '<li class="comment-node">'
+        )
         out.append(slot_for(node))
         if node.children:
             _emit(node.children, out, slot_for)
+        if page and node.more:
+            out.append(_more_link(node, page))
         out.append("</li>")
     out.append("</ol>")
+
+
+def _more_link(node: Node, page: ThreadPage) -> str:
+    """A link to this page with the thread whole; comments.js loads it in place."""
+    query = f"?sort={page.sort}&page={page.number}&expand={node.comment.pk}"
+    label = "Show 1 more reply" if node.more == 1 else f"Show {node.more} more replies"
+    return format_html(
+        '<p class="comment-more"><a href="{}#thread-{}" data-expand="{}" rel="nofollow">{}</a></p>',
+        query,
+        node.comment.pk,
+        node.comment.pk,
+        label,
+    )
 
 
 def _wrap(page: ThreadPage, article, out: list) -> list:
@@ -213,7 +228,7 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
         )
 
     out = []
-    _emit(page.nodes, out, slot_for, top=True)
+    _emit(page.nodes, out, slot_for, page)
     pieces, slots, slot_indices = [], {}, set()
     for piece in _wrap(page, article, out):
         if isinstance(piece, Slot):
@@ -268,16 +283,15 @@ def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
     """The whole page built for one viewer (readers with held or removed comments here)."""
     _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment))
     out = []
-    _emit(page.nodes, out, lambda node: node.html, top=True)
+    _emit(page.nodes, out, lambda node: node.html, page)
     return mark_safe("".join(_wrap(page, article, out)))  # noqa: S308
 
 
-def skeleton_key(article, viewer: Viewer, sort: str, page_number: int) -> str:
-    # updated_at covers the byline (Author badges); comments_version, every comment change.
+def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=None) -> str:
+    """The skeleton's name under the article page's versions (newsroom.freshness)."""
     return (
-        f"cskel:{article.pk}:{article.updated_at.timestamp()}:{article.comments_version}"
-        f":{'reader' if viewer.user.is_authenticated else 'anonymous'}:{viewer.shared}"
-        f":{sort}:{page_number}"
+        f"cskel:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
+        f":{viewer.shared}:{sort}:{page_number}:{expand or ''}"
     )
 
 

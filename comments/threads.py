@@ -23,6 +23,7 @@ class Node:
     # Set when a reply sits at its parent's level because the thread is at maximum depth.
     reply_to: Comment | None = None
     html: str = ""  # the rendered fragment, filled in by comments.rendering
+    more: int = 0  # on a thread's first comment: how many of its replies are collapsed
 
 
 @dataclass
@@ -57,7 +58,46 @@ def parse_page(value) -> int:
         return 1
 
 
-def thread_page(article, user, *, sort="oldest", page=1) -> ThreadPage:
+def parse_expand(value) -> int | None:
+    """The thread (its first comment's id) a reader asked to see whole, if any."""
+    try:
+        return int(value) if value and int(value) > 0 else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _replies(node):
+    """A thread's replies in the order they are shown (each before its own replies)."""
+    for child in node.children:
+        yield child
+        yield from _replies(child)
+
+
+def collapse(root: Node) -> None:
+    """Keep the thread's first COMMENTS_REPLIES_SHOWN replies; count the rest in `more`."""
+    kept = set(map(id, list(_replies(root))[: settings.COMMENTS_REPLIES_SHOWN]))
+    hidden = [node for node in _replies(root) if id(node) not in kept]
+    root.more = sum(1 for node in hidden if node.shown)
+
+    def prune(node):
+        node.children = [child for child in node.children if id(child) in kept]
+        for child in node.children:
+            prune(child)
+
+    prune(root)
+
+
+def is_collapsed(comment, user) -> bool:
+    """Whether the page shows this reply only once its thread is expanded."""
+    root_id = comment.root_id or comment.pk
+    if root_id == comment.pk:
+        return False
+    roots = build_tree(list(Comment.objects.in_threads([root_id])), [root_id], user)
+    replies = [node.comment.pk for node in _replies(roots[0])] if roots else []
+    return comment.pk in replies[settings.COMMENTS_REPLIES_SHOWN :]
+
+
+def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     roots_qs = (
         Comment.objects.thread_roots(article, user)
@@ -76,6 +116,9 @@ def thread_page(article, user, *, sort="oldest", page=1) -> ThreadPage:
         Comment.objects.in_threads(root_ids).select_related("author") if root_ids else []
     )
     nodes = build_tree(comments, root_ids, user)
+    for node in nodes:
+        if node.comment.pk != expand:
+            collapse(node)
     return ThreadPage(nodes=nodes, number=page, num_pages=max(1, -(-total // per_page)), sort=sort)
 
 

@@ -17,7 +17,10 @@ from .models import Comment
 
 def _permalink(comment, user) -> str:
     page = threads.page_of(comment, user)
-    query = f"?page={page}" if page > 1 else ""
+    params = [f"page={page}"] if page > 1 else []
+    if threads.is_collapsed(comment, user):  # land on it with its thread expanded
+        params.append(f"expand={comment.root_id}")
+    query = f"?{'&'.join(params)}" if params else ""
     return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
 
 

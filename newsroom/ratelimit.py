@@ -1,7 +1,9 @@
-"""Rate limits shared by every app server: counters live in Django's cache.
+"""Rate limits shared by every app server: counters live in PostgreSQL.
 
-With CACHE_URL pointing at Redis a limit holds across gunicorn workers and
-machines. Each limit is a sliding window, estimated from two fixed windows:
+A limit holds across gunicorn workers and machines, while the cache is down,
+and across a Redis restart (which would otherwise wipe every count); each hit
+costs one statement, and only writes (posts, reports, sign-ups) are limited.
+Each limit is a sliding window, estimated from two fixed windows:
 the current count plus the previous window's count weighted by how much of it
 still lies within the last `period` seconds. Unlike a plain fixed window, this
 never lets a burst of twice the limit through around a window boundary.
@@ -12,7 +14,9 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.core.cache import cache
+from django.db import connection
+
+from .models import RateLimitBucket
 
 _lifted = ContextVar("ratelimit_lifted", default=False)
 
@@ -23,14 +27,28 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def _count(key: str, timeout: int) -> int:
-    if cache.add(key, 1, timeout=timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=timeout)
-        return 1
+_TABLE = RateLimitBucket._meta.db_table
+# One round trip: count this hit in its window, read the previous window's count, and
+# (when this hit opened a window) drop rows nobody reads any more.
+_HIT_SQL = f"""
+WITH hit AS (
+    INSERT INTO {_TABLE} (key, bucket, hits, expires) VALUES (%(key)s, %(bucket)s, 1, %(expires)s)
+    ON CONFLICT (key, bucket) DO UPDATE SET hits = {_TABLE}.hits + 1
+    RETURNING hits
+), pruned AS (
+    DELETE FROM {_TABLE} WHERE expires < %(now)s AND (SELECT hits FROM hit) = 1
+)
+SELECT (SELECT hits FROM hit),
+       COALESCE((SELECT hits FROM {_TABLE} WHERE key = %(key)s AND bucket = %(bucket)s - 1), 0)
+"""  # noqa: S608 - the table name is our own constant; values are parameters
+
+
+def _count(key: str, bucket: int, *, now: float, expires: int) -> tuple[int, int]:
+    """Count a hit in `bucket`; return it and the previous bucket's count."""
+    params = {"key": key, "bucket": bucket, "expires": expires, "now": int(now)}
+    with connection.cursor() as cursor:
+        cursor.execute(_HIT_SQL, params)
+        return cursor.fetchone()
 
 
 def hit(action: str, who, *, limit: int, period: int, now: float | None = None) -> None:
@@ -42,10 +60,10 @@ def hit(action: str, who, *, limit: int, period: int, now: float | None = None) 
         return
     now = time.time() if now is None else now
     window, elapsed = divmod(now, period)
-    key = f"ratelimit:{action}:{who}:{int(window)}"
     # Each window's count is still read during the next one.
-    count = _count(key, timeout=2 * period + 5)
-    previous = cache.get(f"ratelimit:{action}:{who}:{int(window) - 1}", 0)
+    count, previous = _count(
+        f"{action}:{who}"[:200], int(window), now=now, expires=int(now) + 2 * period + 5
+    )
     remaining = 1 - elapsed / period  # the share of the previous window still counted
     if count + previous * remaining <= limit:
         return

@@ -92,20 +92,36 @@ TEMPLATES = [
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from newsroom.localdb import database_settings
+    from newsroom import localdb
 
-    DATABASES = {"default": database_settings()}
+    if not localdb.wheel_installed():
+        # The wheel is a development dependency: say what to do, not ModuleNotFoundError.
+        raise ImproperlyConfigured(localdb.MISSING_WHEEL)
+    DATABASES = {"default": localdb.database_settings()}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Newsroom runs on PostgreSQL only.")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds a reader is asked to wait (Retry-After) while the database cannot be reached.
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=15)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "newsroom.cache.RedisCache"  # reuses its Redis client
+if CACHES["default"].get("LOCATION", "").startswith(("redis://", "rediss://", "unix://")):
+    # The cache accelerates; it never decides whether a page works. django-redis turns a
+    # failed call into a miss (IGNORE_EXCEPTIONS), the timeouts bound what a dead or hung
+    # Redis costs, and the breaker (newsroom/cache.py) makes that cost one timeout per
+    # CACHE_BREAKER_SECONDS per process instead of one per call.
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        CLIENT_CLASS="newsroom.cache.BreakerClient",
+        IGNORE_EXCEPTIONS=True,
+        SOCKET_CONNECT_TIMEOUT=env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+        SOCKET_TIMEOUT=env.float("CACHE_TIMEOUT", default=0.25),
+    )
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Each comment is a cached fragment: the default 300 entries would thrash.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
@@ -297,12 +313,18 @@ COMMENTS_EDIT_WINDOW = timedelta(minutes=env.int("COMMENTS_EDIT_MINUTES", defaul
 # Comments close automatically this many days after publication (unset: never).
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=30) or None
 COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
+# Replies shown under each thread; the rest behind "Show N more replies" (keeps pages light).
+COMMENTS_REPLIES_SHOWN = env.int("COMMENTS_REPLIES_SHOWN", default=1)
 # Flood control: at most this many comments (and reports) per reader per period.
 COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
 # A comment reported by this many distinct readers is held for review.
 COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)
 SEARCH_RESULTS_PER_PAGE = 10
+# Anonymous article pages: how long a shared cache or CDN in front may serve one
+# (s-maxage), and serve it stale while it fetches a fresh one (stale-while-revalidate).
+PAGE_SHARED_CACHE_SECONDS = env.int("PAGE_SHARED_CACHE_SECONDS", default=10)
+PAGE_STALE_WHILE_REVALIDATE_SECONDS = env.int("PAGE_STALE_WHILE_REVALIDATE_SECONDS", default=30)
 # Lead image uploads: larger files, or more pixels (an image bomb), are refused.
 LEAD_IMAGE_MAX_BYTES = env.int("LEAD_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 LEAD_IMAGE_MAX_PIXELS = env.int("LEAD_IMAGE_MAX_PIXELS", default=40_000_000)

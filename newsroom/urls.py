@@ -8,6 +8,9 @@ from articles.sitemaps import sitemaps
 
 from . import health, views
 
+# An unreachable database answers 503 with Retry-After; anything else stays a 500.
+handler500 = "newsroom.unavailable.handler500"
+
 admin.site.site_header = "Newsroom administration"
 admin.site.site_title = "Newsroom admin"
 # The moderation queue is wide; the app list is one click away on the index.

@@ -20,17 +20,38 @@ def _clear_cache():
     # Rate limits and cached fragments live in the cache; start every test clean.
     from django.core.cache import cache
 
-    from articles.page_cache import pages
-    from comments.rendering import skeletons
+    from newsroom import freshness
 
     def clear():
         cache.clear()
-        pages.clear_local()
-        skeletons.clear_local()
+        freshness.local_copies.clear()
 
     clear()
     yield
     clear()
+
+
+@pytest.fixture(autouse=True)
+def _every_reply_shown(settings):
+    # Most tests read whole threads; tests/comments/test_collapsing.py collapses them.
+    settings.COMMENTS_REPLIES_SHOWN = 1000
+
+
+@pytest.fixture(autouse=True)
+def _versions_replaced_as_if_committed(request, monkeypatch):
+    """A test runs inside a transaction that never commits, so a workflow's cache
+    versions (newsroom/freshness.py), replaced on commit, would never be. Here they
+    are replaced as the change is made, as if it committed right then. Tests of what
+    happens between a change and its commit are marked `real_commits` and commit
+    with django_capture_on_commit_callbacks."""
+    if request.node.get_closest_marker("real_commits"):
+        return
+    from types import SimpleNamespace
+
+    from newsroom import freshness
+
+    at_once = SimpleNamespace(on_commit=lambda func, using=None, robust=False: func())
+    monkeypatch.setattr(freshness, "transaction", at_once)
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.shortcuts import redirect
 
+from newsroom import freshness
+
 from ..models import BlockedTerm, ModerationPolicy
-from ..models.moderation import RULES_VERSION
 
 
 @admin.register(BlockedTerm)
@@ -15,7 +16,7 @@ class BlockedTermAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)  # bypasses BlockedTerm.delete()
-        RULES_VERSION.replace()
+        freshness.changed([freshness.RULES])
 
 
 @admin.register(ModerationPolicy)

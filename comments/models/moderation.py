@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from newsroom.cache import VersionToken
+from newsroom import freshness
 
 from .comment import Comment
 
@@ -92,11 +92,6 @@ class PremoderatedReader(models.Model):
         return str(self.user)
 
 
-# Names the current blocked terms and policy; the rules cache (moderation/rules.py) is
-# keyed on it, so a change here reaches every app server at once.
-RULES_VERSION = VersionToken("comments:rules:version")
-
-
 class BlockedTerm(models.Model):
     """A word or phrase matched case-insensitively on whole words in new comments."""
 
@@ -121,11 +116,11 @@ class BlockedTerm(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        RULES_VERSION.replace()
+        freshness.changed([freshness.RULES])
 
     def delete(self, *args, **kwargs):
         deleted = super().delete(*args, **kwargs)
-        RULES_VERSION.replace()
+        freshness.changed([freshness.RULES])
         return deleted
 
 
@@ -153,7 +148,7 @@ class ModerationPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        RULES_VERSION.replace()
+        freshness.changed([freshness.RULES])
 
     @classmethod
     def current(cls) -> "ModerationPolicy":

@@ -6,17 +6,16 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.models import User
+from newsroom import freshness
 
 from ..models import Ban, Comment, Decision, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
 from .reports import held_by_reports
-from .rules import ban_cache_key
 
 Kind = ModerationAction.Kind
 # Recorded as the reason of a dismissal that made a comment held by reports visible again.
@@ -195,9 +194,7 @@ def _hide_all(user: User, moderator: User, now, *, note: str) -> None:
 
 
 def _forget_ban(user_id) -> None:
-    # Now, and again once committed, so no request can re-cache the old answer in between.
-    cache.delete(ban_cache_key(user_id))
-    transaction.on_commit(lambda: cache.delete(ban_cache_key(user_id)))
+    freshness.changed([freshness.reader(user_id)])
 
 
 @transaction.atomic

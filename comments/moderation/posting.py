@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,26 +19,41 @@ from . import rules
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
+@transaction.atomic
 def refresh_article_stats(article_ids: Iterable[int]) -> None:
-    """Recount visible comments and invalidate cached threads of these articles.
+    """Recount visible comments of these articles; their pages show the change once
+    this transaction commits.
 
     A recount (not +1/-1) keeps "Comments N" exact whatever sequence of
-    moderation decisions led here.
+    moderation decisions led here. The rows are locked first, so the count (a
+    later statement) sees every change committed before it.
     """
     articles = Article.objects.filter(pk__in=set(article_ids))
-    articles.update(
-        comment_count=Comment.objects.visible_count_of_article(),
-        comments_version=F("comments_version") + 1,
-    )
-    page_cache.forget(articles.values_list("slug", flat=True))
+    slugs = list(articles.order_by("pk").select_for_update().values_list("slug", flat=True))
+    articles.update(comment_count=Comment.objects.visible_count_of_article())
+    page_cache.articles_changed(slugs)
+
+
+def _count_change(article: Article, *, was_visible: bool, is_visible: bool) -> None:
+    """A comment became visible or stopped being: move the article's count by one.
+
+    An atomic increment, the last statement of its transaction, so concurrent posts
+    hold the article's row only while they commit, not while they are checked and
+    stored; exact alongside refresh_article_stats, which locks before it recounts.
+    """
+    if was_visible != is_visible:
+        step = 1 if is_visible else -1
+        Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + step)
+    page_cache.articles_changed([article.slug])
 
 
 def author_changed(*, author: User) -> None:
-    """The author's name, avatar or staff flag changed: every thread showing them must
-    re-render. Their comments are unchanged, so nothing is recounted."""
-    articles = Article.objects.filter(pk__in=Comment.objects.by(author).values("article_id"))
-    articles.update(comments_version=F("comments_version") + 1)
-    page_cache.forget(articles.values_list("slug", flat=True))
+    """The author's name, avatar or staff flag changed: every page showing them (their
+    comments, their byline) shows the change once this transaction commits."""
+    shown_on = Article.objects.filter(
+        Q(pk__in=Comment.objects.by(author).values("article_id")) | Q(authors=author)
+    )
+    page_cache.articles_changed(set(shown_on.values_list("slug", flat=True)))
 
 
 def post_comment(
@@ -66,7 +81,7 @@ def post_comment(
             comment.status = Comment.Status.PENDING
         comment.save()
         _record_holds(comment, holds)
-        refresh_article_stats([article.pk])
+        _count_change(article, was_visible=False, is_visible=comment.is_visible)
     return comment
 
 
@@ -118,16 +133,21 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
     rules.limit_flood("comment-edit", comment.author_id)
     holds = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+        comment = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author", "article")
+            .get(pk=comment.pk)
+        )
         if not comment.can_edit(comment.author):  # hidden or deleted since the form was shown
             raise rules.CommentRefused("This comment can no longer be edited.", rule="state")
+        was_visible = comment.is_visible
         comment.body = body
         comment.edited_at = timezone.now()
         if holds and comment.is_visible:
             comment.status = Comment.Status.PENDING
         comment.save(update_fields=["body", "edited_at", "status"])
         _record_holds(comment, holds)
-        refresh_article_stats([comment.article_id])
+        _count_change(comment.article, was_visible=was_visible, is_visible=comment.is_visible)
     return comment
 
 

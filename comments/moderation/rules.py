@@ -1,7 +1,7 @@
 """Automatic rules applied to every new or edited comment.
 
 The blocked terms and the policy are read on every post from the cache, under
-a version that saving or deleting them replaces (RULES_VERSION), so moderators'
+a version that saving or deleting them replaces (freshness.RULES), so moderators'
 changes in the admin take effect at once, on every app server.
 """
 
@@ -9,15 +9,13 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from newsroom import ratelimit
+from newsroom import freshness, ratelimit
 
 from .. import text
 from ..models import Ban, BlockedTerm, Comment, ModerationPolicy, PremoderatedReader
-from ..models.moderation import RULES_VERSION
 
 
 class CommentRefused(ValidationError):
@@ -33,20 +31,18 @@ class Hold:
     rule: str
 
 
-def ban_cache_key(user_id) -> str:
-    return f"comments:ban:{user_id}"
-
-
 def active_ban(user) -> Ban | None:
-    """The reader's current ban, if any. Cached: every page a reader views asks,
-    and bans change rarely (ban() and lift_ban() drop the entry; expiry is checked here)."""
+    """The reader's current ban, if any. Cached: every page a reader views asks, and
+    bans change rarely (ban() and lift_ban() replace the reader's version; expiry is
+    checked here)."""
     if not user.is_authenticated:
         return None
-    key = ban_cache_key(user.pk)
-    ban = cache.get(key, False)
-    if ban is False:
-        ban = Ban.objects.active().filter(user=user).order_by("-expires_at").first()
-        cache.set(key, ban, timeout=3600)
+    ban = freshness.cached(
+        f"comments:ban:{user.pk}",
+        [freshness.reader(user.pk)],
+        lambda: Ban.objects.active().filter(user=user).order_by("-expires_at").first(),
+        timeout=3600,
+    )
     return ban if ban is not None and ban.is_active else None
 
 
@@ -89,12 +85,12 @@ def _matches(phrase: str, body: str) -> bool:
 
 
 def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
-    key = f"comments:rules:{RULES_VERSION.current()}"
-    rules = cache.get(key)
-    if rules is None:
-        rules = (list(BlockedTerm.objects.all()), ModerationPolicy.current())
-        cache.set(key, rules, timeout=3600)
-    return rules
+    return freshness.cached(
+        "comments:rules",
+        [freshness.RULES],
+        lambda: (list(BlockedTerm.objects.all()), ModerationPolicy.current()),
+        timeout=3600,
+    )
 
 
 def evaluate(*, author, article, body: str) -> list[Hold]:

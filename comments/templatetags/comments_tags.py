@@ -1,9 +1,10 @@
 from django import template
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
+
+from newsroom import freshness
 
 from .. import moderation, rendering, threads
 from ..forms import CommentForm
@@ -13,31 +14,36 @@ register = template.Library()
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
-def comment_section(context, article):
-    """The conversation under an article: heading, form and a page of threads."""
+def comment_section(context, article, versions):
+    """The conversation under an article: heading, form and a page of threads.
+
+    `versions` are the article page's (articles.page_cache.page_versions), read
+    before the article was."""
     request = context["request"]
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
     page_number = threads.parse_page(request.GET.get("page"))
+    expand = threads.parse_expand(request.GET.get("expand"))
     ban = moderation.active_ban(user) if user.is_authenticated else None
     can_comment = user.is_authenticated and ban is None and article.comments_open
     viewer = rendering.Viewer(
         user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
     )
 
-    key = rendering.skeleton_key(article, viewer, sort, page_number)
-    skeleton = rendering.skeletons.get(key)
-    if skeleton is None:
-        page = threads.thread_page(article, AnonymousUser(), sort=sort, page=page_number)
+    name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
+    skeleton = freshness.get(name, versions, local=True)
+    if skeleton is freshness.MISSING:
+        page = threads.thread_page(
+            article, AnonymousUser(), sort=sort, page=page_number, expand=expand
+        )
         skeleton = rendering.build_skeleton(page, viewer, article)
         # Kept under the page actually shown: a number past the end (which shows the
         # last page) must not add a cache entry for every number anyone asks for.
-        key = rendering.skeleton_key(article, viewer, sort, page.number)
-        cache.set(key, skeleton, rendering.FRAGMENT_TIMEOUT)
-        rendering.skeletons.remember(key, skeleton)
+        name = rendering.skeleton_name(article, viewer, sort, page.number, expand)
+        freshness.put(name, versions, skeleton, timeout=rendering.FRAGMENT_TIMEOUT, local=True)
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
-        page = threads.thread_page(article, user, sort=sort, page=page_number)
+        page = threads.thread_page(article, user, sort=sort, page=page_number, expand=expand)
         threads_html = rendering.render_for(page, viewer, article)
     else:
         threads_html = rendering.assemble(skeleton, viewer)

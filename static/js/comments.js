@@ -40,3 +40,31 @@
     textarea.focus();
   });
 })();
+
+// "Show N more replies" loads the thread whole in place. Without JavaScript (or if
+// the request fails) the link leads to the same page with that thread expanded.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-expand]");
+    if (!link || !window.fetch || !window.DOMParser) return;
+    var thread = document.getElementById("thread-" + link.dataset.expand);
+    if (!thread) return;
+    event.preventDefault();
+    link.setAttribute("aria-busy", "true");
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var whole = page.getElementById(thread.id);
+        if (!whole) throw new Error("thread not found");
+        thread.replaceWith(document.importNode(whole, true));
+      })
+      .catch(function () {
+        window.location.href = link.href;
+      });
+  });
+})();

@@ -262,3 +262,72 @@ def test_an_admin_save_of_a_public_articles_text_leaves_other_pages_cached(edito
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert page_cache.public_version() == version
+
+
+def test_anonymous_pages_carry_validators_and_answer_304_without_a_query(
+    client, published_article, django_assert_num_queries
+):
+    url = published_article.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    control = first["Cache-Control"]
+    assert "public" in control and "s-maxage=" in control and "stale-while-revalidate=" in control
+    assert "Cookie" in first["Vary"]
+    with django_assert_num_queries(0):
+        again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304 and not again.content
+    assert again["ETag"] == first["ETag"]
+    since = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_a_change_makes_the_old_etag_get_the_new_page(client, published_article, reader):
+    url = published_article.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    moderation.post_comment(author=reader, article=published_article, body="Fresh remark")
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200 and "Fresh remark" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_logged_in_and_personal_pages_are_never_shared(client, published_article, reader):
+    url = published_article.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    client.force_login(reader)
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "public" not in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "ETag" not in response
+    client.logout()
+    with_page = client.get(url, {"page": 1})
+    assert "public" not in with_page.get("Cache-Control", "")
+
+
+def test_a_response_setting_a_cookie_is_never_public(client, published_article, monkeypatch):
+    from articles import views
+
+    render = views.ArticleDetailView.render_to_response
+
+    def setting_a_cookie(self, context, **kwargs):
+        response = render(self, context, **kwargs)
+        response.set_cookie("seen", "1")
+        return response
+
+    monkeypatch.setattr(views.ArticleDetailView, "render_to_response", setting_a_cookie)
+    response = client.get(published_article.get_absolute_url())
+    assert "public" not in response["Cache-Control"] and "ETag" not in response
+
+
+def test_with_the_cache_down_pages_are_correct_and_carry_no_validators(
+    client, published_article, reader, monkeypatch
+):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(cache, "get_many", lambda *args, **kwargs: {})
+    url = published_article.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200 and "ETag" not in first
+    moderation.post_comment(author=reader, article=published_article, body="Shown anyway")
+    response = client.get(url, headers={"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    assert response.status_code == 200 and "Shown anyway" in response.content.decode()

@@ -61,9 +61,11 @@ def new_page(browser, live_server, settings):
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
     contexts, violations = [], []
 
-    def make(viewport=None):
+    def make(viewport=None, javascript=True):
         context = browser.new_context(
-            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+            base_url=live_server.url,
+            viewport=viewport or {"width": 1280, "height": 900},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)

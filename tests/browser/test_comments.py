@@ -74,3 +74,28 @@ def test_readers_hold_a_threaded_conversation(new_page, screenshot, log_in, publ
     visitor.goto(url)
     expect(visitor.get_by_role("link", name="Log in to comment")).to_be_visible()
     screenshot(visitor, "comments-thread-mobile")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_long_thread_expands_in_place_or_by_its_link(
+    new_page, settings, published_article, javascript
+):
+    from tests.factories import CommentFactory
+
+    settings.COMMENTS_REPLIES_SHOWN = 1
+    root = CommentFactory(article=published_article, body="Where does the money come from?")
+    replies = [
+        CommentFactory(article=published_article, parent=root, body=f"Answer number {n}")
+        for n in range(3)
+    ]
+    page = new_page(javascript=javascript)
+    page.goto(published_article.get_absolute_url())
+    expect(page.locator(f"#comment-{replies[0].pk}")).to_be_visible()
+    expect(page.locator(f"#comment-{replies[2].pk}")).to_have_count(0)
+    page.get_by_role("link", name="Show 2 more replies").click()
+    expect(page.locator(f"#comment-{replies[2].pk}")).to_contain_text("Answer number 2")
+    expect(page.get_by_role("link", name="Show 2 more replies")).to_have_count(0)
+    if javascript:  # loaded in place: still the article's own address
+        assert "expand=" not in page.url
+    else:
+        assert f"expand={root.pk}" in page.url

@@ -245,3 +245,64 @@ def test_concurrent_double_submit_stores_one_comment(published_article):
     assert not errors
     assert Comment.objects.filter(body="Once").count() == 1
     assert posted[0].pk == posted[1].pk
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_posts_and_decisions_keep_the_count_exact(published_article, moderator):
+    import threading
+
+    from django.db import connection
+
+    from comments import moderation
+    from tests.factories import UserFactory
+
+    authors = UserFactory.create_batch(10)
+    to_hide = CommentFactory.create_batch(3, article=published_article)
+    barrier = threading.Barrier(len(authors) + len(to_hide))
+    errors = []
+
+    def run(work):
+        try:
+            barrier.wait()
+            work()
+        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def poster(author):
+        def work():
+            for n in range(3):
+                moderation.post_comment(author=author, article=published_article, body=f"{n}")
+
+        return work
+
+    def hider(comment):
+        return lambda: moderation.hide(comment=comment, moderator=moderator, reason="spam")
+
+    threads = [threading.Thread(target=run, args=(poster(a),)) for a in authors]
+    threads += [threading.Thread(target=run, args=(hider(c),)) for c in to_hide]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Comment.objects.filter(article=published_article).count() == 3 + 30  # none lost
+    published_article.refresh_from_db()
+    assert published_article.comment_count == 30 == Comment.objects.visible().count()
+
+
+def test_posting_counts_with_one_increment_at_the_end(reader, published_article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments import moderation
+
+    with CaptureQueriesContext(connection) as queries:
+        moderation.post_comment(author=reader, article=published_article, body="Counted once")
+    statements = [q["sql"] for q in queries.captured_queries]
+    article_writes = [sql for sql in statements if sql.startswith('UPDATE "articles_article"')]
+    assert len(article_writes) == 1 and "comment_count" in article_writes[0]
+    assert not any("FOR UPDATE" in sql and "articles_article" in sql for sql in statements)
+    published_article.refresh_from_db()
+    assert published_article.comment_count == 1

@@ -1,32 +1,42 @@
 from django.core.cache import cache
 
-from newsroom.cache import LocalCopies, LocalMemo
+from newsroom import freshness
 
 
-def test_local_copies_follow_the_shared_token_across_processes():
-    first, second = LocalCopies("t"), LocalCopies("t")  # two worker processes
-    assert first.get("page") is None
-    first.set("page", b"v1", timeout=60)
-    assert second.get("page") == b"v1"
-    cache.delete_many(first.forget_keys(["page"]))
-    assert first.get("page") is None and second.get("page") is None
-    second.set("page", b"v2", timeout=60)
-    assert first.get("page") == b"v2"
+def test_local_copies_follow_the_shared_version_across_processes():
+    version = freshness.Version("t")
+    stamp = freshness.current(version)
+    assert freshness.get("page", stamp, local=True) is freshness.MISSING
+    freshness.put("page", stamp, b"v1", timeout=60, local=True)
+    freshness.local_copies.clear()  # another worker process
+    assert freshness.get("page", freshness.current(version), local=True) == b"v1"
+    freshness.changed([version])
+    assert freshness.get("page", freshness.current(version), local=True) is freshness.MISSING
+    freshness.put("page", freshness.current(version), b"v2", timeout=60, local=True)
+    freshness.local_copies.clear()
+    assert freshness.get("page", freshness.current(version), local=True) == b"v2"
 
 
 def test_local_copies_are_bounded():
-    copies = LocalCopies("bounded", max_items=2)
+    copies = freshness._Memo(max_items=2)
     for n in range(5):
-        copies.set(f"p{n}", n, timeout=60)
-    assert len(copies._copies) == 2
-    assert copies.get("p0") == 0  # still in the shared cache
+        copies.put(f"p{n}", (n,))
+    assert len(copies._values) == 2
+    assert copies.get("p0") is None
 
 
-def test_local_memo_reads_through_and_keeps_a_copy():
-    memo = LocalMemo(max_items=1)
-    cache.set("k1", "one")
-    assert memo.get("k1") == "one"
-    cache.delete("k1")
-    assert memo.get("k1") == "one"  # versioned keys never change meaning
-    memo.remember("k2", "two")
-    assert memo.get("k1") is None
+def test_local_copies_read_through_and_keep_a_copy():
+    stamp = freshness.current(freshness.Version("memo"))
+    freshness.put("k1", stamp, "one", timeout=60)
+    assert freshness.get("k1", stamp, local=True) == "one"
+    cache.clear()
+    assert freshness.get("k1", stamp, local=True) == "one"  # versioned keys never change meaning
+    assert freshness.get("k1", stamp) is freshness.MISSING
+
+
+def test_none_is_a_value_and_a_lost_version_is_a_miss():
+    version = freshness.Version("none")
+    assert freshness.cached("answer", [version], lambda: None, timeout=60) is None
+    assert freshness.cached("answer", [version], lambda: 1 / 0, timeout=60) is None
+    cache.delete(version.key)  # evicted
+    assert freshness.cached("answer", [version], lambda: "rebuilt", timeout=60) == "rebuilt"

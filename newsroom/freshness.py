@@ -1,0 +1,186 @@
+"""Freshness: the one way anything on this site is cached.
+
+Every cached value is keyed on the versions of everything it shows (an article's
+page: `article(slug)`, and `SITE` where lists of articles appear), and a change
+replaces those versions once its transaction commits (`changed()`), never deleting
+values. Read the versions *before* the data and write the value under the versions
+you read (`cached()` does both), so a request that read the database before a
+change committed files its value under versions nobody asks for again. A version
+the cache cannot give (evicted, or Redis down) is a new one: a miss, never a stale hit.
+
+Versions are small tokens in the shared cache, read in one round trip for all the
+ones a value depends on; values keyed on them never change meaning, so a process
+may keep its own copy of large ones (`local=True`): a hit then costs the one read
+of the versions.
+"""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+from newsroom.cache import redis_breaker
+
+
+@dataclass(frozen=True)
+class Version:
+    """The name of one thing cached values depend on; its token lives in the cache."""
+
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"version:{self.name}"
+
+
+SITE = Version("site")  # the set of public articles, what lists show of them, the sections
+RULES = Version("comments:rules")  # blocked terms and the moderation policy
+
+
+def article(slug: str) -> Version:
+    """Everything an article's page shows of it: the row, byline, tags and comments.
+    Named by its address, so a request finds it without asking the database."""
+    return Version(f"article:{slug}")
+
+
+def reader(user_id: int) -> Version:
+    """What is cached about one reader's standing (their ban)."""
+    return Version(f"reader:{user_id}")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The tokens of some versions, read together; `stored` is False when the cache
+    could not keep them (values keyed on them will then never be found again)."""
+
+    tokens: tuple[str, ...]
+    stored: bool
+
+    @property
+    def tag(self) -> str:
+        return hashlib.blake2b("|".join(self.tokens).encode(), digest_size=12).hexdigest()
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def current(*versions: Version) -> Stamp:
+    """The current tokens of `versions`, in one cache round trip when all exist."""
+    if _unsent and not redis_breaker.is_open:
+        _replace(set())
+    keys = [version.key for version in versions]
+    found = cache.get_many(keys)
+    stored = True
+    for key in keys:
+        if key not in found:
+            token = _new_token()
+            if cache.add(key, token, timeout=None):
+                found[key] = token
+            else:  # someone else made it first, or the cache is unreachable
+                found[key] = cache.get(key) or token
+                stored = stored and found[key] != token
+    return Stamp(tuple(found[key] for key in keys), stored)
+
+
+def changed(versions: Iterable[Version]) -> None:
+    """Replace these versions once the current transaction commits (now, outside one)."""
+    keys = {version.key for version in versions}
+    if keys:
+        transaction.on_commit(lambda: _replace(keys))
+
+
+# Replacements that could not reach the cache, retried by this process before it reads
+# a version again: Redis coming back must not bring back values of a replaced version.
+_unsent: set[str] = set()
+
+
+def _replace(keys: set[str]) -> None:
+    keys = keys | _unsent
+    _unsent.clear()
+    cache.set_many({key: _new_token() for key in keys}, None)
+    if redis_breaker.is_open:  # the write failed, or was not even tried
+        _unsent.update(keys)
+
+
+class _Memo:
+    """A bounded per-process copy of values whose keys name their versions."""
+
+    def __init__(self, max_items: int):
+        self.max_items = max_items
+        self._values: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: str, value) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.max_items:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+local_copies = _Memo(max_items=256)
+
+
+def key_for(name: str, stamp: Stamp) -> str:
+    return f"{name}@{stamp.tag}"
+
+
+MISSING = object()
+
+
+def get(name: str, stamp: Stamp, *, local: bool = False):
+    """The value cached as `name` under `stamp` (which may be None), or MISSING."""
+    key = key_for(name, stamp)
+    if local and (box := local_copies.get(key)) is not None:
+        return box[0]
+    box = cache.get(key)
+    if box is None:
+        return MISSING
+    if local:
+        local_copies.put(key, box)
+    return box[0]
+
+
+def put(name: str, stamp: Stamp, value, *, timeout: int, local: bool = False) -> None:
+    """Cache `value` as `name` under `stamp`, which must have been read before its data."""
+    if not stamp.stored:
+        return  # nobody could ever ask for it
+    key = key_for(name, stamp)
+    box = (value,)  # so that None is a value too
+    cache.set(key, box, timeout)
+    if local:
+        local_copies.put(key, box)
+
+
+def cached(
+    name: str,
+    versions: Iterable[Version] | Stamp,
+    build: Callable[[], object],
+    *,
+    timeout: int,
+    local: bool = False,
+):
+    """`build()`, cached as `name` under the versions, which are read before it runs."""
+    stamp = versions if isinstance(versions, Stamp) else current(*versions)
+    value = get(name, stamp, local=local)
+    if value is MISSING:
+        value = build()
+        put(name, stamp, value, timeout=timeout, local=local)
+    return value
