@@ -33,7 +33,7 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from config import HOST, RESULTS, ROOT, WORK
-from processes import BenchError, background, free_port, request, say, wait_until
+from processes import background, free_port, request, run_bounded, say, wait_until
 from report import bench_environment
 
 FAULTS = WORK / "faults"
@@ -337,9 +337,6 @@ def count_posts(db: dict) -> Counter:
 
 def main() -> int:
     args = parse_args()
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    signal.signal(signal.SIGALRM, lambda signum, frame: (_ for _ in ()).throw(TimeoutError()))
-    signal.alarm(args.time_limit)
     FAULTS.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     pgdata = FAULTS / "postgres"
@@ -400,9 +397,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (BenchError, TimeoutError, subprocess.CalledProcessError) as error:
-        sys.exit(f"fault bench failed: {error!r}")
-    except KeyboardInterrupt:
-        sys.exit("fault bench interrupted; everything it started has been stopped")
+    run_bounded(main, time_limit=parse_args().time_limit)
