@@ -49,6 +49,10 @@ def parse_args():
     parser.add_argument("--posters", type=int, default=2, help="poster threads (one reader each)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
     parser.add_argument("--time-limit", type=int, default=420, help="stop everything after this")
+    parser.add_argument("--show-hung", action="store_true", help="list the requests that hung")
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="run only the phases whose names contain these"
+    )
     return parser.parse_args()
 
 
@@ -61,13 +65,14 @@ class Outcome:
     finished: float
     status: int  # 0: no answer (refused, reset, timed out)
     kind: str  # "read" or "post"
+    port: int = 0
 
 
 @dataclass
 class Record:
     outcomes: list[Outcome] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)  # bodies answered with a redirect
-    readiness: list[tuple[float, int]] = field(default_factory=list)
+    readiness: list[tuple[float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, outcome: Outcome, body: str | None = None) -> None:
@@ -91,7 +96,7 @@ def reader_loop(ports, paths, record: Record, stop: threading.Event, offset: int
     while not stop.is_set():
         port, path = ports[n % len(ports)], paths[n % len(paths)]
         status, started, finished = _timed(port, "GET", path)
-        record.add(Outcome(started, finished, status, "read"))
+        record.add(Outcome(started, finished, status, "read", port))
         n += 1
 
 
@@ -105,19 +110,28 @@ def poster_loop(ports, article_pk, cookie, token, record, stop, offset: int) -> 
         status, started, finished = _timed(
             port, "POST", f"/comments/post/{article_pk}/", headers=headers, body=form
         )
-        record.add(Outcome(started, finished, status, "post"), body if status == 302 else None)
+        outcome = Outcome(started, finished, status, "post", port)
+        record.add(outcome, body if status == 302 else None)
         n += 1
         stop.wait(0.25)  # a busy article, not a flood: flood control is not the subject
 
 
 def readiness_loop(ports, record: Record, stop: threading.Event) -> None:
+    """Both instances' /readyz every half second: 200 only when both are ready, else the
+    failing status and which checks failed (e.g. "503 cache")."""
     while not stop.is_set():
-        worst = 200
+        verdict = "200"
         for port in ports:
-            status = _timed(port, "GET", "/readyz")[0]
-            worst = status if status != 200 else worst
+            try:
+                status, _, body = request(port, "GET", "/readyz", timeout=10)
+            except OSError:
+                status, body = 0, b"{}"
+            if status != 200:
+                checks = json.loads(body or b"{}").get("checks", {})
+                failed = sorted(name for name, c in checks.items() if c["status"] == "failed")
+                verdict = " ".join([str(status), *failed])
         with record.lock:
-            record.readiness.append((time.monotonic(), worst))
+            record.readiness.append((time.monotonic(), verdict))
         stop.wait(0.5)
 
 
@@ -201,6 +215,8 @@ def run_phases(args, *, redis: Redis, pgdata: Path, gunicorns, ports) -> list[di
     phases = []
 
     def phase(name, inject, undo, *, during=None):
+        if args.only and not any(part.lower() in name.lower() for part in args.only):
+            return
         say(f"phase: {name}")
         start = time.monotonic()
         inject()
@@ -265,8 +281,8 @@ def summarise(phases, record: Record, found: Counter) -> list[dict]:
                 "found": sum(1 for body in acked if found[body] >= 1),
                 "lost": sum(1 for body in acked if found[body] == 0),
                 "duplicated": sum(1 for body in acked if found[body] > 1),
-                "ready during": "/".join(str(s) for s in sorted(during)) or "-",
-                "ready after": str(after[-1]) if after else "-",
+                "ready during": " / ".join(sorted(during)) or "-",
+                "ready after": after[-1] if after else "-",
             }
         )
     return rows
@@ -387,6 +403,17 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=15)
         rows = summarise(phases, record, count_posts(db))
+        if args.show_hung:
+            for phase in phases:
+                for o in record.outcomes:
+                    if (
+                        phase["start"] <= o.started < phase["end"]
+                        and o.finished - o.started > HUNG_SECONDS
+                    ):
+                        at, took = o.started - phase["start"], o.finished - o.started
+                        say(
+                            f"hung in {phase['name']}: {o.kind} on :{o.port} at +{at:.2f} s, {took:.2f} s, status {o.status}"
+                        )
     markdown = table(rows)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     (RESULTS / f"faults-{stamp}.json").write_text(json.dumps(rows, indent=2) + "\n")

@@ -64,9 +64,13 @@ class BreakerClient(DefaultClient):
         return super().get_client_with_index(*args, **kwargs)
 
 
+class BreakerOpen(ConnectionInterrupted):
+    """Refused by the open breaker: no call was made, so nothing new has failed."""
+
+
 def _refuse_while_open() -> None:
     if redis_breaker.is_open:
-        raise ConnectionInterrupted(connection=None) from ConnectionError("breaker open")
+        raise BreakerOpen(connection=None) from ConnectionError("breaker open")
 
 
 def _tripping(method):
@@ -74,6 +78,8 @@ def _tripping(method):
     def call(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
+        except BreakerOpen:
+            raise  # refusing calls must not keep the breaker open: it would never close
         except ConnectionInterrupted:
             redis_breaker.trip()
             raise
