@@ -102,7 +102,7 @@ class ArticleDetailView(DetailView):
             page_cache.private(response)
             return response
         name = f"articles:anonymous-page:{slug}"
-        page = freshness.get(name, self.versions, local=True)
+        page = freshness.get(name, self.versions.page, local=True)
         if page is not freshness.MISSING and page.is_current:
             return page.response(request)  # one cache round trip (the versions), no SQL
         response = super().get(request, *args, **kwargs)
@@ -113,14 +113,18 @@ class ArticleDetailView(DetailView):
             if rendered.status_code != 200 or personal:
                 page_cache.private(rendered)
                 return
-            if not self.versions.stored:  # no validators that the next request could not keep
+            if not self.versions.page.stored:  # no validators that the next request could not keep
                 page_cache.shared(rendered)
                 return
             page = page_cache.Page.of(
-                rendered.content, self.versions, open_until=self.object.comments_close_at
+                rendered.content, self.versions.page, open_until=self.object.comments_close_at
             )
             freshness.put(
-                name, self.versions, page, timeout=page_cache.ANONYMOUS_PAGE_SECONDS, local=True
+                name,
+                self.versions.page,
+                page,
+                timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
+                local=True,
             )
             return page.response(request)
 
@@ -137,7 +141,7 @@ class ArticleDetailView(DetailView):
         # Readers: the public article from the cache, checked against the clock here.
         article = freshness.cached(
             f"articles:public-article:{self.kwargs['slug']}",
-            self.versions,
+            self.versions.content,
             lambda: super(ArticleDetailView, self).get_object(queryset),
             timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
         )
@@ -151,7 +155,7 @@ class ArticleDetailView(DetailView):
         # (a newly public one may lag a little).
         related = freshness.cached(
             f"articles:related:{article.pk}",
-            self.versions,
+            self.versions.content,
             lambda: list(
                 Article.objects.public()
                 .related_to(article)
@@ -160,5 +164,5 @@ class ArticleDetailView(DetailView):
             timeout=RELATED_CACHE_SECONDS,
         )
         return super().get_context_data(
-            related_articles=related, page_version=self.versions.tag, **kwargs
+            related_articles=related, page_version=self.versions.content.tag, **kwargs
         )

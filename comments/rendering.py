@@ -9,8 +9,9 @@ served.
 Most readers of a page see the same thing: every comment with the same
 controls. So a page is cached as a *skeleton* per kind of viewer (anonymous;
 reader who may reply and report; reader who may only report...), under the
-article's version (newsroom/freshness.py), which every comment workflow
-replaces (comments/moderation/). A request takes the skeleton and swaps in only the
+conversation's and the article's versions (newsroom/freshness.py): every comment
+workflow (comments/moderation/) replaces the first, changes to the article or the
+people in the conversation both. A request takes the skeleton and swaps in only the
 viewer's own comments (Edit, Delete), so a logged-in page costs a cache read
 and a join, not a query per comment. Readers with held or removed comments of
 their own on the article see a different tree, and get it built for them.
@@ -107,6 +108,7 @@ class Skeleton(NamedTuple):
     pieces: list[str]
     slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
+    comment_count: int
 
 
 def _key_parts(node: Node, byline_ids) -> tuple:
@@ -241,7 +243,11 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
             pieces.append(piece)
     held = Comment.objects.for_article(article).withheld()
     return Skeleton(
-        "".join(pieces), pieces, slots, frozenset(held.values_list("author_id", flat=True))
+        "".join(pieces),
+        pieces,
+        slots,
+        frozenset(held.values_list("author_id", flat=True)),
+        page.comment_count,
     )
 
 
@@ -329,7 +335,7 @@ def json_ld(page: ThreadPage, article) -> str:
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "@id": url,
-        "commentCount": article.comment_count,
+        "commentCount": page.comment_count,
         "comment": comments,
     }
     text = json.dumps(payload, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)

@@ -8,7 +8,9 @@ comment in those threads; the tree is then assembled in memory.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Window
+from django.db.models import Count, OuterRef, Subquery, Window
+
+from articles.models import Article
 
 from .models import Comment
 
@@ -32,6 +34,7 @@ class ThreadPage:
     number: int
     num_pages: int
     sort: str
+    comment_count: int = 0  # the article's visible comments, read with the page of threads
 
     @property
     def has_previous(self):
@@ -97,21 +100,27 @@ def is_collapsed(comment, user) -> bool:
     return comment.pk in replies[settings.COMMENTS_REPLIES_SHOWN :]
 
 
+# The article's count read with its page of threads (and under the conversation's version),
+# not from the article's cached row, which a new comment leaves alone.
+_COMMENT_COUNT = Subquery(Article.objects.filter(pk=OuterRef("article_id")).values("comment_count"))
+
+
 def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     roots_qs = (
         Comment.objects.thread_roots(article, user)
         .order_by(*SORTS[sort])
-        .annotate(total=Window(Count("pk")))
-        .values_list("pk", "total")
+        .annotate(total=Window(Count("pk")), comment_count=_COMMENT_COUNT)
+        .values_list("pk", "total", "comment_count")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
         total = Comment.objects.thread_roots(article, user).count()
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
-    total = rows[0][1] if rows else 0
-    root_ids = [pk for pk, _ in rows]
+    # No thread shown at all means no visible comment.
+    total, comment_count = rows[0][1:] if rows else (0, 0)
+    root_ids = [pk for pk, *_ in rows]
     comments = list(
         Comment.objects.in_threads(root_ids).select_related("author") if root_ids else []
     )
@@ -119,7 +128,13 @@ def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadP
     for node in nodes:
         if node.comment.pk != expand:
             collapse(node)
-    return ThreadPage(nodes=nodes, number=page, num_pages=max(1, -(-total // per_page)), sort=sort)
+    return ThreadPage(
+        nodes=nodes,
+        number=page,
+        num_pages=max(1, -(-total // per_page)),
+        sort=sort,
+        comment_count=comment_count,
+    )
 
 
 def build_tree(comments, root_ids, user) -> list[Node]:

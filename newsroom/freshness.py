@@ -1,7 +1,8 @@
 """Freshness: the one way anything on this site is cached.
 
 Every cached value is keyed on the versions of everything it shows (an article's
-page: `article(slug)`, and `SITE` where lists of articles appear), and a change
+page: `article(slug)` for the article itself, `conversation(slug)` for its comments,
+and `SITE` where lists of articles appear), and a change
 replaces those versions once its transaction commits (`changed()`), never deleting
 values. Read the versions *before* the data and write the value under the versions
 you read (`cached()` does both), so a request that read the database before a
@@ -43,9 +44,16 @@ RULES = Version("comments:rules")  # blocked terms and the moderation policy
 
 
 def article(slug: str) -> Version:
-    """Everything an article's page shows of it: the row, byline, tags and comments.
-    Named by its address, so a request finds it without asking the database."""
+    """What an article's page shows of the article: the row, byline, tags, and the
+    people in its conversation (names, avatars). Named by its address, so a request
+    finds it without asking the database. A new comment leaves it alone."""
     return Version(f"article:{slug}")
+
+
+def conversation(slug: str) -> Version:
+    """The comments under the article at this address, their number and their order.
+    Whatever replaces `article(slug)` replaces this one too."""
+    return Version(f"conversation:{slug}")
 
 
 def reader(user_id: int) -> Version:
@@ -60,6 +68,12 @@ class Stamp:
 
     tokens: tuple[str, ...]
     stored: bool
+    versions: tuple[Version, ...] = ()
+
+    def part(self, *versions: Version) -> "Stamp":
+        """The stamp of some of these versions, without asking the cache again."""
+        tokens = dict(zip(self.versions, self.tokens, strict=True))
+        return Stamp(tuple(tokens[v] for v in versions), self.stored, versions)
 
     @property
     def tag(self) -> str:
@@ -85,7 +99,7 @@ def current(*versions: Version) -> Stamp:
             else:  # someone else made it first, or the cache is unreachable
                 found[key] = cache.get(key) or token
                 stored = stored and found[key] != token
-    return Stamp(tuple(found[key] for key in keys), stored)
+    return Stamp(tuple(found[key] for key in keys), stored, versions)
 
 
 def changed(versions: Iterable[Version]) -> None:

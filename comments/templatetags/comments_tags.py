@@ -18,7 +18,7 @@ def comment_section(context, article, versions):
     """The conversation under an article: heading, form and a page of threads.
 
     `versions` are the article page's (articles.page_cache.page_versions), read
-    before the article was."""
+    before the article was; the threads are kept under its conversation's."""
     request = context["request"]
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
@@ -31,6 +31,7 @@ def comment_section(context, article, versions):
     )
 
     name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
+    versions = versions.conversation
     skeleton = freshness.get(name, versions, local=True)
     if skeleton is freshness.MISSING:
         page = threads.thread_page(
@@ -54,6 +55,7 @@ def comment_section(context, article, versions):
         "sort": sort,
         "login_url": resolve_url(settings.LOGIN_URL),
         "threads_html": threads_html,
+        "comment_count": skeleton.comment_count,
         "form": CommentForm(article=article, author=user) if can_comment else None,
         "banned_message": moderation.banned_message(ban) if ban else "",
     }

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from comments.moderation import refresh_article_stats
+from comments.moderation import post_comment, refresh_article_stats
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,21 @@ def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
         response = client.get(published_article.get_absolute_url())
     html = response.content.decode()
     assert "My held reply" in html and "Awaiting moderation" in html
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_anonymous_page_after_a_new_comment_rebuilds_only_the_conversation(
+    client, django_assert_max_num_queries, published_article, reader, size
+):
+    seed_conversation(published_article, size, UserFactory.create_batch(8))
+    url = published_article.get_absolute_url() + "?sort=newest"  # the new thread comes first
+    client.get(url)
+    count = Comment.objects.for_article(published_article).visible().count()
+    post_comment(author=reader, article=published_article, body="A brand new comment")
+    # The article, its byline, tags, related articles and its head and body stay cached
+    # (a comment replaces the conversation's version only): thread roots with the count,
+    # thread comments, readers with held comments.
+    with django_assert_max_num_queries(3):
+        html = client.get(url).content.decode()
+    assert "A brand new comment" in html
+    assert f"Comments {count + 1}</h2>" in html
