@@ -90,13 +90,19 @@ class PageVersions(NamedTuple):
     page: freshness.Stamp  # everything on it: the anonymous page, whole
     content: freshness.Stamp  # the article and lists of others (not its comments)
     conversation: freshness.Stamp  # the comments, and the article they are under
+    article: freshness.Stamp  # the article alone (its byline, the people in its comments)
 
 
 def page_versions(slug: str) -> PageVersions:
     """The versions of everything on the article's page, read before its data."""
     article, conversation = freshness.article(slug), freshness.conversation(slug)
     page = freshness.current(article, conversation, freshness.SITE)
-    return PageVersions(page, page.part(article, freshness.SITE), page.part(article, conversation))
+    return PageVersions(
+        page,
+        page.part(article, freshness.SITE),
+        page.part(article, conversation),
+        page.part(article),
+    )
 
 
 def is_shared(request) -> bool:

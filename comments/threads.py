@@ -8,11 +8,13 @@ comment in those threads; the tree is then assembled in memory.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery, Window
+from django.db.models import Count, Func, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest
 
 from articles.models import Article
 
 from .models import Comment
+from .models.comment import count_of
 
 SORTS = {"oldest": ("created_at", "pk"), "newest": ("-created_at", "-pk")}
 
@@ -29,12 +31,13 @@ class Node:
 
 
 @dataclass
-class ThreadPage:
-    nodes: list[Node]
+class Pagination:
+    """Which page of threads this is, and the article's visible comments, counted."""
+
     number: int
     num_pages: int
     sort: str
-    comment_count: int = 0  # the article's visible comments, read with the page of threads
+    comment_count: int
 
     @property
     def has_previous(self):
@@ -43,6 +46,11 @@ class ThreadPage:
     @property
     def has_next(self):
         return self.number < self.num_pages
+
+
+@dataclass
+class ThreadPage(Pagination):
+    nodes: list[Node]
 
 
 def parse_sort(value) -> str:
@@ -103,15 +111,44 @@ def is_collapsed(comment, user) -> bool:
 # The article's count read with its page of threads (and under the conversation's version),
 # not from the article's cached row, which a new comment leaves alone.
 _COMMENT_COUNT = Subquery(Article.objects.filter(pk=OuterRef("article_id")).values("comment_count"))
+_THREAD = Comment.objects.filter(root=OuterRef("pk")).order_by()
+# What a thread's rendering depends on among its rows: any change to one of them (a new
+# reply, an edit, a moderation decision) moves its latest updated_at or its size.
+_THREAD_CHANGED = Greatest(
+    "updated_at",
+    Coalesce(
+        Subquery(_THREAD.annotate(m=Func("updated_at", function="MAX")).values("m")), "updated_at"
+    ),
+)
+_THREAD_SIZE = count_of(_THREAD)
 
 
-def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
+@dataclass
+class ThreadIndex(Pagination):
+    """A page of threads before any comment is loaded: each thread's first comment
+    and the state of its rows (`roots`: (id, latest change, number of replies))."""
+
+    roots: list[tuple[int, object, int]]
+
+    @property
+    def root_ids(self) -> list[int]:
+        return [pk for pk, *_ in self.roots]
+
+
+def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
+    """One query: the page of threads, the total and the article's count, and what each
+    thread's cached rendering must match."""
     per_page = settings.COMMENTS_THREADS_PER_PAGE
     roots_qs = (
         Comment.objects.thread_roots(article, user)
         .order_by(*SORTS[sort])
-        .annotate(total=Window(Count("pk")), comment_count=_COMMENT_COUNT)
-        .values_list("pk", "total", "comment_count")
+        .annotate(
+            total=Window(Count("pk")),
+            comment_count=_COMMENT_COUNT,
+            changed=_THREAD_CHANGED,
+            size=_THREAD_SIZE,
+        )
+        .values_list("pk", "changed", "size", "total", "comment_count")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
@@ -119,8 +156,18 @@ def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadP
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     # No thread shown at all means no visible comment.
-    total, comment_count = rows[0][1:] if rows else (0, 0)
-    root_ids = [pk for pk, *_ in rows]
+    total, comment_count = rows[0][3:] if rows else (0, 0)
+    return ThreadIndex(
+        roots=[row[:3] for row in rows],
+        number=page,
+        num_pages=max(1, -(-total // per_page)),
+        sort=sort,
+        comment_count=comment_count,
+    )
+
+
+def threads_of(root_ids, user, *, expand=None) -> list[Node]:
+    """These threads as trees, collapsed (but for `expand`): one query."""
     comments = list(
         Comment.objects.in_threads(root_ids).select_related("author") if root_ids else []
     )
@@ -128,12 +175,18 @@ def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadP
     for node in nodes:
         if node.comment.pk != expand:
             collapse(node)
+    return nodes
+
+
+def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
+    """A page of threads, every comment loaded (two queries)."""
+    index = thread_index(article, user, sort=sort, page=page)
     return ThreadPage(
-        nodes=nodes,
-        number=page,
-        num_pages=max(1, -(-total // per_page)),
+        nodes=threads_of(index.root_ids, user, expand=expand),
+        number=index.number,
+        num_pages=index.num_pages,
         sort=sort,
-        comment_count=comment_count,
+        comment_count=index.comment_count,
     )
 
 

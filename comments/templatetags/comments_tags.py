@@ -31,17 +31,20 @@ def comment_section(context, article, versions):
     )
 
     name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
-    versions = versions.conversation
-    skeleton = freshness.get(name, versions, local=True)
+    skeleton = freshness.get(name, versions.conversation, local=True)
     if skeleton is freshness.MISSING:
-        page = threads.thread_page(
-            article, AnonymousUser(), sort=sort, page=page_number, expand=expand
-        )
-        skeleton = rendering.build_skeleton(page, viewer, article)
+        index = threads.thread_index(article, AnonymousUser(), sort=sort, page=page_number)
+        skeleton = rendering.build_skeleton(index, viewer, article, versions.article, expand=expand)
         # Kept under the page actually shown: a number past the end (which shows the
         # last page) must not add a cache entry for every number anyone asks for.
-        name = rendering.skeleton_name(article, viewer, sort, page.number, expand)
-        freshness.put(name, versions, skeleton, timeout=rendering.FRAGMENT_TIMEOUT, local=True)
+        name = rendering.skeleton_name(article, viewer, sort, index.number, expand)
+        freshness.put(
+            name,
+            versions.conversation,
+            skeleton,
+            timeout=rendering.FRAGMENT_TIMEOUT,
+            local=True,
+        )
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number, expand=expand)

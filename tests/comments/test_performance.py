@@ -5,6 +5,7 @@ import random
 import pytest
 from django.urls import reverse
 
+from comments import moderation, rendering
 from comments.models import Comment
 from comments.moderation import post_comment, refresh_article_stats
 from tests.factories import CommentFactory, UserFactory
@@ -100,3 +101,49 @@ def test_anonymous_page_after_a_new_comment_rebuilds_only_the_conversation(
         html = client.get(url).content.decode()
     assert "A brand new comment" in html
     assert f"Comments {count + 1}</h2>" in html
+
+
+def _reply(comment, reader, moderator):
+    moderation.post_comment(
+        author=reader, article=comment.article, body="A new reply", parent=comment
+    )
+
+
+def _edit(comment, reader, moderator):
+    moderation.edit_comment(comment=comment, body="Edited text")
+
+
+def _hide(comment, reader, moderator):
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+
+
+def _restore(comment, reader, moderator):
+    moderation.restore(comment=comment, moderator=moderator)
+
+
+@pytest.mark.parametrize("change", [_reply, _edit, _hide, _restore])
+def test_a_changed_comment_rerenders_its_own_fragment_only(
+    client, django_assert_max_num_queries, monkeypatch, published_article, reader, moderator,
+    change,
+):  # fmt: skip
+    comments = seed_conversation(published_article, 200, UserFactory.create_batch(8))
+    changed = comments[0]
+    if change is _restore:
+        _hide(changed, reader, moderator)
+    url = published_article.get_absolute_url()
+    client.get(url)
+    rendered = []
+    render = rendering._render
+    monkeypatch.setattr(
+        rendering, "_render", lambda node, *a: rendered.append(node.comment.pk) or render(node, *a)
+    )
+    change(changed, reader, moderator)
+    # The page of threads (with their state and the count), then the changed thread's
+    # comments; every other thread, and every other comment of that one, from the cache.
+    with django_assert_max_num_queries(2):
+        html = client.get(url).content.decode()
+    new = Comment.objects.latest("pk")
+    assert set(rendered) <= {changed.pk, new.pk} and len(rendered) <= 1
+    changed.refresh_from_db()
+    assert (changed.body in html) == changed.is_visible
+    assert ("A new reply" in html) == (change is _reply)
