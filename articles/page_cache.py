@@ -66,6 +66,13 @@ class Page(NamedTuple):
         return response
 
 
+def marked(response, *, hit: bool):
+    """Say whether the anonymous page came whole from the cache ("hit") or was built
+    ("miss"), as a CDN's X-Cache does: how a benchmark or an operator tells them apart."""
+    response.headers["X-Page-Cache"] = "hit" if hit else "miss"
+    return response
+
+
 def shared(response) -> None:
     """Let browsers and a shared cache or CDN in front keep the page, briefly."""
     patch_cache_control(

@@ -104,7 +104,8 @@ class ArticleDetailView(DetailView):
         name = f"articles:anonymous-page:{slug}"
         page = freshness.get(name, self.versions.page, local=True)
         if page is not freshness.MISSING and page.is_current:
-            return page.response(request)  # one cache round trip (the versions), no SQL
+            # One cache round trip (the versions), no SQL.
+            return page_cache.marked(page.response(request), hit=True)
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
@@ -115,7 +116,7 @@ class ArticleDetailView(DetailView):
                 return
             if not self.versions.page.stored:  # no validators that the next request could not keep
                 page_cache.shared(rendered)
-                return
+                return page_cache.marked(rendered, hit=False)
             page = page_cache.Page.of(
                 rendered.content, self.versions.page, open_until=self.object.comments_close_at
             )
@@ -126,7 +127,7 @@ class ArticleDetailView(DetailView):
                 timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
                 local=True,
             )
-            return page.response(request)
+            return page_cache.marked(page.response(request), hit=False)
 
         response.add_post_render_callback(remember)
         return response
