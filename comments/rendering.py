@@ -375,9 +375,12 @@ def _describe(node: Node, url: str) -> list[dict]:
     return [data]
 
 
+_COMPACT = (",", ": ")
+
+
 def _comments_json(root: Node, url: str) -> str:
     """A thread's schema.org Comments: JSON array items, without the brackets."""
-    return json.dumps(_describe(root, url), cls=DjangoJSONEncoder)[1:-1]
+    return json.dumps(_describe(root, url), cls=DjangoJSONEncoder, separators=_COMPACT)[1:-1]
 
 
 def json_ld(comments_json: list[str], article, comment_count: int) -> str:
@@ -386,6 +389,10 @@ def json_ld(comments_json: list[str], article, comment_count: int) -> str:
     It describes the same NewsArticle ("@id") as the head's block, so search
     engines see the conversation that is already in the page's HTML. Each thread
     brings its own comments, already serialised (`_comments_json`).
+
+    It repeats what the page already shows, so it stays lean: only the comments
+    shown on this page (collapsed replies are not), only what a Comment needs
+    (its address, text, author and date), no space between items.
     """
     url = site_url(article.get_absolute_url())  # the same "@id" as the article's block
     payload = {
@@ -394,7 +401,7 @@ def json_ld(comments_json: list[str], article, comment_count: int) -> str:
         "@id": url,
         "commentCount": comment_count,
     }
-    comments = ", ".join(part for part in comments_json if part)
-    text = json.dumps(payload)[:-1] + f', "comment": [{comments}]}}'
+    comments = ",".join(part for part in comments_json if part)
+    text = json.dumps(payload, separators=_COMPACT)[:-1] + f',"comment": [{comments}]}}'
     text = text.translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
