@@ -244,6 +244,9 @@ def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) 
     where their comments have not changed."""
     nodes = threads.threads_of(root_ids, AnonymousUser(), expand=expand)
     _fill_fragments(nodes, viewer, lambda node: viewer.shared)
+    if viewer.user.is_authenticated:  # their own comments are loaded now: no query later
+        own = [n for n in _walk(nodes) if n.shown and n.comment.author_id == viewer.user.pk]
+        _cache_own({_own_key(node, viewer): node for node in own}, viewer)
 
     def slot_for(node):
         if not node.shown:
@@ -293,11 +296,7 @@ def build_skeleton(
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    held = frozenset()
-    if viewer.user.is_authenticated:  # only a reader can be one of them
-        withheld = Comment.objects.for_article(article).withheld()
-        held = frozenset(withheld.values_list("author_id", flat=True))
-    return Skeleton("".join(pieces), pieces, slots, held, index.comment_count)
+    return Skeleton("".join(pieces), pieces, slots, index.held_authors, index.comment_count)
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
@@ -309,7 +308,7 @@ def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     keys = {
         slot.comment_id: _fragment_key(slot.key_parts, viewer.own_visible(slot.created_at))
         for _, slot in own
-    }
+    }  # as _own_key() makes them
     cached = dict(cache.get_many(keys.values()))  # a copy: updated below
     missing = [slot for _, slot in own if keys[slot.comment_id] not in cached]
     if missing:
@@ -324,12 +323,31 @@ def _render_own(slots, keys, viewer) -> dict:
     """Render the viewer's own comments missing from the cache (one query for all of them)."""
     ids = {s.comment_id for s in slots} | {s.reply_to_id for s in slots if s.reply_to_id}
     comments = Comment.objects.select_related("author").in_bulk(ids)
-    rendered = {}
-    for slot in slots:
-        reply_to = comments.get(slot.reply_to_id) if slot.reply_to_id else None
-        node = Node(comments[slot.comment_id], shown=True, reply_to=reply_to)
-        controls = viewer.own_visible(slot.created_at)
-        rendered[keys[slot.comment_id]] = _render(node, controls, viewer.byline_ids)
+    return _cache_own(
+        {
+            keys[slot.comment_id]: Node(
+                comments[slot.comment_id],
+                shown=True,
+                reply_to=comments.get(slot.reply_to_id) if slot.reply_to_id else None,
+            )
+            for slot in slots
+        },
+        viewer,
+    )
+
+
+def _own_key(node: Node, viewer: Viewer) -> str:
+    controls = viewer.own_visible(node.comment.created_at)
+    return _fragment_key(_key_parts(node, viewer.byline_ids), controls)
+
+
+def _cache_own(nodes: dict, viewer) -> dict:
+    """Render the viewer's own comments (by the key assemble() looks for) with their
+    own controls, and cache them."""
+    rendered = {
+        key: _render(node, viewer.own_visible(node.comment.created_at), viewer.byline_ids)
+        for key, node in nodes.items()
+    }
     cache.set_many(rendered, FRAGMENT_TIMEOUT)
     return rendered
 

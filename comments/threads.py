@@ -8,6 +8,7 @@ comment in those threads; the tree is then assembled in memory.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Func, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest
 
@@ -129,6 +130,7 @@ class ThreadIndex(Pagination):
     and the state of its rows (`roots`: (id, latest change, number of replies))."""
 
     roots: list[tuple[int, object, int]]
+    held_authors: frozenset  # readers with held or removed comments on the article
 
     @property
     def root_ids(self) -> list[int]:
@@ -136,9 +138,10 @@ class ThreadIndex(Pagination):
 
 
 def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
-    """One query: the page of threads, the total and the article's count, and what each
-    thread's cached rendering must match."""
+    """One query: the page of threads, the total, the article's count, the readers with
+    withheld comments on it, and what each thread's cached rendering must match."""
     per_page = settings.COMMENTS_THREADS_PER_PAGE
+    held = Comment.objects.for_article(article).withheld().order_by().values("author_id")
     roots_qs = (
         Comment.objects.thread_roots(article, user)
         .order_by(*SORTS[sort])
@@ -147,18 +150,22 @@ def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
             comment_count=_COMMENT_COUNT,
             changed=_THREAD_CHANGED,
             size=_THREAD_SIZE,
+            held=ArraySubquery(held.distinct()),
         )
-        .values_list("pk", "changed", "size", "total", "comment_count")
+        .values_list("pk", "changed", "size", "total", "comment_count", "held")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
         total = Comment.objects.thread_roots(article, user).count()
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
-    # No thread shown at all means no visible comment.
-    total, comment_count = rows[0][3:] if rows else (0, 0)
+    if rows:
+        total, comment_count, held = rows[0][3:]
+    else:  # no thread shown at all: no visible comment, but perhaps held ones
+        total, comment_count, held = 0, 0, held.values_list("author_id", flat=True)
     return ThreadIndex(
         roots=[row[:3] for row in rows],
+        held_authors=frozenset(held),
         number=page,
         num_pages=max(1, -(-total // per_page)),
         sort=sort,

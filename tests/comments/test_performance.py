@@ -147,3 +147,18 @@ def test_a_changed_comment_rerenders_its_own_fragment_only(
     changed.refresh_from_db()
     assert (changed.body in html) == changed.is_visible
     assert ("A new reply" in html) == (change is _reply)
+
+
+def test_logged_in_page_with_nothing_cached_renders_own_comments_without_a_query(
+    client, django_assert_max_num_queries, published_article, reader
+):
+    comments = seed_conversation(published_article, 50, [*UserFactory.create_batch(4), reader])
+    client.force_login(reader)
+    client.get(reverse("articles:home"))  # the session and user, cached as after any page
+    # user, article, byline authors, tags, related articles, section navigation, ban check,
+    # the page of threads (with the readers whose comments are held), the threads'
+    # comments; the reader's own comments are rendered from those, not read again.
+    with django_assert_max_num_queries(9):
+        response = client.get(published_article.get_absolute_url())
+    own = next(c for c in comments if c.author == reader and c.depth == 0)
+    assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
