@@ -145,6 +145,7 @@ class ArticleDetailView(DetailView):
             self.versions.content,
             lambda: super(ArticleDetailView, self).get_object(queryset),
             timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
+            local=True,  # every reader's request reads it: no round trip once a process has it
         )
         if not article.is_public:
             raise Http404("No such article.")
@@ -163,6 +164,7 @@ class ArticleDetailView(DetailView):
                 .select_related("section")[:RELATED_ARTICLES]
             ),
             timeout=RELATED_CACHE_SECONDS,
+            local=True,
         )
         return super().get_context_data(
             related_articles=related, page_version=self.versions.content.tag, **kwargs
