@@ -1,10 +1,12 @@
 """What an article's page depends on, in the terms of newsroom.freshness.
 
-An article's page shows the article (row, byline, tags, comments: its version,
-`freshness.article(slug)`) and lists of other articles and the sections (the
-site's version, `freshness.SITE`). Everything cached for the page is keyed on
-both, read once per request before any data (`page_versions`). The workflows
-that change what a page shows call `articles_changed` or
+An article's page shows the article (row, byline, tags: `freshness.article(slug)`),
+its conversation (`freshness.conversation(slug)`) and lists of other articles and
+the sections (the site's version, `freshness.SITE`). All three are read once per
+request before any data (`page_versions`); each part of the page is keyed on those
+it shows, so a new comment rebuilds the conversation, not the article above it.
+The workflows that change what a page shows call `articles_changed` (the article:
+both of its versions), `conversations_changed` (comments only) or
 `public_articles_changed`; an article whose scheduled time arrives (no save
 happens) shows up in lists of other articles within their cache lifetime.
 
@@ -64,6 +66,13 @@ class Page(NamedTuple):
         return response
 
 
+def marked(response, *, hit: bool):
+    """Say whether the anonymous page came whole from the cache ("hit") or was built
+    ("miss"), as a CDN's X-Cache does: how a benchmark or an operator tells them apart."""
+    response.headers["X-Page-Cache"] = "hit" if hit else "miss"
+    return response
+
+
 def shared(response) -> None:
     """Let browsers and a shared cache or CDN in front keep the page, briefly."""
     patch_cache_control(
@@ -82,9 +91,25 @@ def private(response) -> None:
     patch_vary_headers(response, ["Cookie"])
 
 
-def page_versions(slug: str) -> freshness.Stamp:
+class PageVersions(NamedTuple):
+    """The versions of an article's page, read together before any of its data."""
+
+    page: freshness.Stamp  # everything on it: the anonymous page, whole
+    content: freshness.Stamp  # the article and lists of others (not its comments)
+    conversation: freshness.Stamp  # the comments, and the article they are under
+    article: freshness.Stamp  # the article alone (its byline, the people in its comments)
+
+
+def page_versions(slug: str) -> PageVersions:
     """The versions of everything on the article's page, read before its data."""
-    return freshness.current(freshness.article(slug), freshness.SITE)
+    article, conversation = freshness.article(slug), freshness.conversation(slug)
+    page = freshness.current(article, conversation, freshness.SITE)
+    return PageVersions(
+        page,
+        page.part(article, freshness.SITE),
+        page.part(article, conversation),
+        page.part(article),
+    )
 
 
 def is_shared(request) -> bool:
@@ -98,8 +123,16 @@ def is_shared(request) -> bool:
 
 
 def articles_changed(slugs: Iterable[str]) -> None:
-    """The pages at these addresses show something new once this transaction commits."""
-    freshness.changed(freshness.article(slug) for slug in slugs)
+    """The articles at these addresses (or the people in their conversations) change
+    once this transaction commits: their pages are rebuilt whole."""
+    slugs = set(slugs)
+    freshness.changed([*map(freshness.article, slugs), *map(freshness.conversation, slugs)])
+
+
+def conversations_changed(slugs: Iterable[str]) -> None:
+    """Comments under the articles at these addresses change once this transaction
+    commits: their conversations are rebuilt, the articles above them stay cached."""
+    freshness.changed(freshness.conversation(slug) for slug in slugs)
 
 
 def public_version() -> str:

@@ -102,9 +102,10 @@ class ArticleDetailView(DetailView):
             page_cache.private(response)
             return response
         name = f"articles:anonymous-page:{slug}"
-        page = freshness.get(name, self.versions, local=True)
+        page = freshness.get(name, self.versions.page, local=True)
         if page is not freshness.MISSING and page.is_current:
-            return page.response(request)  # one cache round trip (the versions), no SQL
+            # One cache round trip (the versions), no SQL.
+            return page_cache.marked(page.response(request), hit=True)
         response = super().get(request, *args, **kwargs)
 
         def remember(rendered):
@@ -113,16 +114,20 @@ class ArticleDetailView(DetailView):
             if rendered.status_code != 200 or personal:
                 page_cache.private(rendered)
                 return
-            if not self.versions.stored:  # no validators that the next request could not keep
+            if not self.versions.page.stored:  # no validators that the next request could not keep
                 page_cache.shared(rendered)
-                return
+                return page_cache.marked(rendered, hit=False)
             page = page_cache.Page.of(
-                rendered.content, self.versions, open_until=self.object.comments_close_at
+                rendered.content, self.versions.page, open_until=self.object.comments_close_at
             )
             freshness.put(
-                name, self.versions, page, timeout=page_cache.ANONYMOUS_PAGE_SECONDS, local=True
+                name,
+                self.versions.page,
+                page,
+                timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
+                local=True,
             )
-            return page.response(request)
+            return page_cache.marked(page.response(request), hit=False)
 
         response.add_post_render_callback(remember)
         return response
@@ -137,9 +142,10 @@ class ArticleDetailView(DetailView):
         # Readers: the public article from the cache, checked against the clock here.
         article = freshness.cached(
             f"articles:public-article:{self.kwargs['slug']}",
-            self.versions,
+            self.versions.content,
             lambda: super(ArticleDetailView, self).get_object(queryset),
             timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
+            local=True,  # every reader's request reads it: no round trip once a process has it
         )
         if not article.is_public:
             raise Http404("No such article.")
@@ -151,14 +157,15 @@ class ArticleDetailView(DetailView):
         # (a newly public one may lag a little).
         related = freshness.cached(
             f"articles:related:{article.pk}",
-            self.versions,
+            self.versions.content,
             lambda: list(
                 Article.objects.public()
                 .related_to(article)
                 .select_related("section")[:RELATED_ARTICLES]
             ),
             timeout=RELATED_CACHE_SECONDS,
+            local=True,
         )
         return super().get_context_data(
-            related_articles=related, page_version=self.versions.tag, **kwargs
+            related_articles=related, page_version=self.versions.content.tag, **kwargs
         )

@@ -1,7 +1,8 @@
-"""Measurements inside one process: SQL query counts, profiles, timings."""
+"""Measurements inside one process: SQL query counts, timings and profiles of each page."""
 
 import cProfile
 import pstats
+import random
 import time
 from pathlib import Path
 
@@ -16,21 +17,96 @@ def client():
 
 
 def log_in(user):
-    """A logged-in browser's cookies and the CSRF token of its comment form."""
+    """A logged-in browser (a session made by the test client)."""
     browser = client()
     browser.force_login(user)
     return browser
 
 
-def count_queries(browser, path: str) -> dict:
+def forget_everything() -> None:
+    """Nothing cached: the shared cache emptied, and this process's own copies."""
+    from django.core.cache import cache
+
+    from newsroom import freshness
+
+    cache.clear()
+    freshness.local_copies.clear()
+
+
+class Changes:
+    """Real changes to a conversation, as readers make them: a reply to a thread on the
+    first page, by one bench reader after another. `undo()` deletes them again, so the
+    seeded conversation stays as it was."""
+
+    def __init__(self, article, readers):
+        from django.contrib.auth.models import AnonymousUser
+
+        from comments import threads
+
+        self.article = article
+        self.readers = readers
+        self.roots = threads.thread_index(article, AnonymousUser()).root_ids
+        self.rng = random.Random(11)
+        self.posted = []
+
+    def __call__(self) -> None:
+        from bench.seed import comment_body
+        from comments.models import Comment
+        from comments.moderation import post_comment
+
+        parent = Comment.objects.get(pk=self.rng.choice(self.roots))
+        comment = post_comment(
+            author=self.readers[len(self.posted) % len(self.readers)],
+            article=self.article,
+            body=comment_body(self.rng, reply=True) + f" [{len(self.posted)}]",
+            parent=parent,
+        )
+        self.posted.append(comment.pk)
+
+    def undo(self) -> None:
+        from comments.models import Comment
+        from comments.moderation import refresh_article_stats
+
+        Comment.objects.filter(pk__in=self.posted).delete()
+        refresh_article_stats([self.article.pk])
+        self.posted.clear()
+
+
+def measure(browser, path: str, requests: int, *, before=None, headers=None) -> dict:
+    """One page: its SQL (one request), bytes, whether the anonymous page cache served
+    it (X-Page-Cache), and the mean time of `requests` requests, each after `before()`
+    (not timed)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    headers = headers or {}
+    browser.get(path, headers=headers)  # template loaders, connections
+    if before:
+        before()
     with CaptureQueriesContext(connection) as captured:
-        response = browser.get(path)
-    if response.status_code != 200:
+        response = browser.get(path, headers=headers)
+    if response.status_code not in (200, 304):
         raise BenchError(f"GET {path}: {response.status_code}")
-    return {"count": len(captured), "sql": [q["sql"] for q in captured.captured_queries]}
+    sql = [q["sql"] for q in captured.captured_queries]  # now: each request resets the log
+    markers = []
+    elapsed = 0.0
+    for _ in range(requests):
+        if before:
+            before()
+        started = time.perf_counter()
+        timed = browser.get(path, headers=headers)
+        elapsed += time.perf_counter() - started
+        markers.append(timed.get("X-Page-Cache"))
+    return {
+        "status": response.status_code,
+        "queries": len(sql),
+        "sql": sql,
+        "bytes": len(response.content),
+        "ms": round(elapsed * 1000 / requests, 3),
+        "requests": requests,
+        "page_cache_hits": markers.count("hit"),
+        "etag": response.get("ETag"),
+    }
 
 
 def _component(filename: str) -> str:
@@ -60,18 +136,16 @@ def _where(func) -> str:
     return f"{filename}:{line} {name}"
 
 
-def profile_page(browser, path: str, requests: int, label: str) -> dict:
-    """Time `requests` GETs in-process, then profile as many; summarise where the time goes."""
-    browser.get(path)  # warm: fragment and thread caches, template loaders
-    started = time.perf_counter()
-    for _ in range(requests):
-        browser.get(path)
-    plain_ms = (time.perf_counter() - started) * 1000 / requests
+def profile_page(browser, path: str, requests: int, label: str, *, before=None) -> dict:
+    """Profile `requests` GETs (each after `before()`, not profiled); where the time goes."""
+    browser.get(path)  # warm: template loaders, connections
     profiler = cProfile.Profile()
-    profiler.enable()
     for _ in range(requests):
+        if before:
+            before()
+        profiler.enable()
         browser.get(path)
-    profiler.disable()
+        profiler.disable()
     stats = pstats.Stats(profiler)
     text = RESULTS / f"profile-{label}.txt"
     with text.open("w") as out:
@@ -91,7 +165,6 @@ def profile_page(browser, path: str, requests: int, label: str) -> dict:
     ][:10]
     return {
         "requests": requests,
-        "ms_per_request": round(plain_ms, 3),
         "profiled_ms_per_request": round(stats.total_tt * per, 3),
         "by_component_ms": {
             k: round(v, 3) for k, v in sorted(by_component.items(), key=lambda kv: -kv[1])
@@ -108,30 +181,44 @@ def profile_page(browser, path: str, requests: int, label: str) -> dict:
     }
 
 
-def time_gets(browser, path: str, requests: int) -> float:
-    browser.get(path)
-    started = time.perf_counter()
-    for _ in range(requests):
-        browser.get(path)
-    return round((time.perf_counter() - started) * 1000 / requests, 3)
+def measure_article(article, readers, requests: int) -> dict:
+    """Every page kind of one article, in-process, with the shared cache as the server's."""
+    path = article.get_absolute_url()
+    anonymous, browser = client(), log_in(readers[0])
+    changes = Changes(article, readers[1:])
+    forget_everything()
+    pages = {
+        "anonymous_cold": measure(client(), path, requests, before=forget_everything),
+        "anonymous_hit": measure(anonymous, path, requests),
+    }
+    try:
+        pages["anonymous_after_change"] = measure(client(), path, requests, before=changes)
+    finally:
+        changes.undo()
+    pages["logged_in_cold"] = measure(browser, path, requests, before=forget_everything)
+    pages["logged_in_warm"] = measure(browser, path, requests)
+    etag = measure(anonymous, path, 1)["etag"]
+    pages["conditional_304"] = measure(anonymous, path, requests, headers={"If-None-Match": etag})
+    return pages
 
 
-def time_after_change(browser, article, path: str, requests: int) -> float:
-    """Anonymous page just after the conversation changed: the page and its thread are
-    rebuilt (the article's version is replaced, so neither is found), fragments stay cached."""
-    from articles import page_cache
-
-    elapsed = 0.0
-    for _ in range(requests):
-        # What every comment workflow does once it commits.
-        page_cache.articles_changed([article.slug])
-        started = time.perf_counter()
-        browser.get(path)
-        elapsed += time.perf_counter() - started
-    return round(elapsed * 1000 / requests, 3)
-
-
-# Posting -----------------------------------------------------------------------------------
+def profiles(article, readers, requests: int) -> dict:
+    path = article.get_absolute_url()
+    changes = Changes(article, readers[1:])
+    try:
+        after = profile_page(client(), path, requests, "anonymous-after-change", before=changes)
+    finally:
+        changes.undo()
+    return {
+        "anonymous after a change": after,
+        "anonymous cold": profile_page(
+            client(), path, requests, "anonymous-cold", before=forget_everything
+        ),
+        "logged in, warm": profile_page(log_in(readers[0]), path, requests, "logged-in"),
+        "logged in, cold": profile_page(
+            log_in(readers[0]), path, requests, "logged-in-cold", before=forget_everything
+        ),
+    }
 
 
 def walk(nodes):

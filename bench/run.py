@@ -1,12 +1,12 @@
 """The comments benchmark: `make bench`, or `.venv/bin/python bench/run.py --help`.
 
-Seeds the 1,000-comment bench article (bench/seed.py), serves the site with
-gunicorn (DEBUG off, Redis as the shared cache when `redis-server` exists),
-measures the article page for anonymous and logged-in readers with `wrk`
-against a floor of the same bytes, times posting comments, counts the page's
-SQL queries and profiles one page of each kind in-process. Everything it
-starts is stopped at the end, on error, on Ctrl-C and at the time limit.
-What each figure means: bench/README.md.
+Seeds the bench articles (bench/seed.py: 100, 1,000 and 5,000 comments), measures
+each page kind in-process (SQL, bytes, ms, profiles), then serves the site with
+gunicorn (DEBUG off, Redis as the shared cache when `redis-server` exists; a second
+server with no cache at all for the cold pages) and loads each page with `wrk`
+against a floor of the same bytes, then times posting comments with one poster and
+with many at once. Everything it starts is stopped at the end, on error, on Ctrl-C
+and at the time limit. What each figure means: bench/README.md.
 """
 
 import argparse
@@ -21,16 +21,8 @@ import time
 from datetime import datetime
 
 from config import FLOORS, HOST, RESULTS, ROOT, WORK
-from inprocess import (
-    client,
-    count_queries,
-    log_in,
-    profile_page,
-    time_after_change,
-    time_gets,
-    walk,
-)
-from load import combine, measure, post_comments
+from inprocess import log_in, measure_article, profiles, walk
+from load import Changer, combine, measure, post_comments
 from processes import (
     BenchError,
     background,
@@ -46,9 +38,10 @@ from report import bench_environment, commit, report
 
 def parse_args():
     parser = argparse.ArgumentParser(description="Benchmark the article page and posting.")
-    parser.add_argument("--duration", type=int, default=10, help="seconds measured per scenario")
+    parser.add_argument("--sizes", default="100,1000,5000", help="conversations measured")
+    parser.add_argument("--duration", type=int, default=4, help="seconds measured per scenario")
     parser.add_argument(
-        "--rounds", type=int, default=5, help="interleaved rounds the duration is split into"
+        "--rounds", type=int, default=2, help="interleaved rounds the duration is split into"
     )
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up per round")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -56,24 +49,63 @@ def parse_args():
     parser.add_argument(
         "--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers"
     )
-    parser.add_argument("--posts", type=int, default=200, help="comments posted, one at a time")
+    parser.add_argument("--requests", type=int, default=20, help="in-process requests per page")
+    parser.add_argument("--posts", type=int, default=100, help="comments posted by one poster")
+    parser.add_argument("--posters", type=int, default=50, help="readers posting at once")
     parser.add_argument(
-        "--profile-requests", type=int, default=50, help="requests profiled in-process per page"
+        "--posting-seconds", type=int, default=15, help="how long the posters post at once"
     )
     parser.add_argument("--cache", choices=["auto", "redis", "locmem"], default="auto")
-    parser.add_argument("--time-limit", type=int, default=170, help="stop everything after this")
+    parser.add_argument("--time-limit", type=int, default=480, help="stop everything after this")
     return parser.parse_args()
+
+
+def _serve(stack, env, name, path):
+    """A gunicorn on a free port with the project's gunicorn.conf.py, minus recycling
+    workers every ~2,000 requests (at these rates, a restart every few seconds)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    command += ["--bind", f"{HOST}:{port}", "--max-requests", "0", "newsroom.wsgi"]
+    server = stack.enter_context(background(name, command, cwd=ROOT, env=env))
+    wait_until(
+        lambda: request(port, "GET", path, timeout=5)[0] == 200,
+        what=name,
+        timeout=30,
+        process=server,
+    )
+    return port
+
+
+def _cookie(browser) -> str:
+    from django.conf import settings
+
+    session = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={session}"
+
+
+def _poster(port, path, reader) -> dict:
+    """A logged-in reader's cookies and form token, as their browser has them."""
+    browser = log_in(reader)
+    cookie = _cookie(browser)
+    status, headers, body = request(port, "GET", path, headers={"Cookie": cookie})
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    csrf = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
+    if status != 200 or not token or not csrf:
+        raise BenchError(f"GET {path} as {reader.username}: no comment form")
+    return {"cookie": f"{cookie}; csrftoken={csrf.group(1)}", "token": token.group(1).decode()}
 
 
 def main() -> int:
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("bench needs wrk: apt-get install wrk")
+    sizes = [int(n) for n in args.sizes.split(",")]
     FLOORS.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for stale in FLOORS.glob("*.html"):
         stale.unlink()
     (WORK / "access.log").unlink(missing_ok=True)
+    (WORK / "markers.lua").unlink(missing_ok=True)
     results = {"started": datetime.now().isoformat(timespec="seconds"), "warnings": []}
     load_before = os.getloadavg()
     if load_before[0] > 0.5 * (os.cpu_count() or 1):
@@ -99,109 +131,101 @@ def main() -> int:
         django.setup()
         from django.conf import settings
         from django.contrib.auth.models import AnonymousUser
-        from django.core.cache import cache
         from django.core.management import call_command
 
         from bench import seed
         from comments import threads
 
-        article, readers = seed.seed()
+        articles = {}
+        for size in sizes:
+            article, readers = seed.seed(size=size)
+            articles[size] = article
         call_command("collectstatic", interactive=False, verbosity=0)
-        path = article.get_absolute_url()
-        # The reader who logs in has comments on the page, so gets their own controls too.
-        reader = readers[0]
-        page = threads.thread_page(article, AnonymousUser(), page=1)
-        shown = sum(1 for _ in walk(page.nodes))
-        results["article"] = {
-            "path": path,
-            "comments": article.comments.count(),
-            "visible": article.comment_count,
-            "threads": article.comments.filter(parent=None).count(),
-            "threads_on_page": len(page.nodes),
-            "comments_on_page": shown,
-            "logged_in_reader": reader.username,
-        }
+        reader = readers[0]  # has comments on every first page, so gets their own controls
 
-        cache.clear()  # our own cache server (or this process's locmem): start cold
-        anonymous = client()
-        browser = log_in(reader)
-        results["queries"] = {
-            "anonymous_cold": count_queries(anonymous, path),
-            "anonymous_warm": count_queries(anonymous, path),
-            "logged_in_cold_fragments": count_queries(browser, path),
-            "logged_in": count_queries(browser, path),
-        }
-        say("queries: " + ", ".join(f"{k} {v['count']}" for k, v in results["queries"].items()))
-        say("profiling in-process")
-        results["profiles"] = {
-            "anonymous": profile_page(client(), path, args.profile_requests * 4, "anonymous"),
-            "logged-in": profile_page(browser, path, args.profile_requests, "logged-in"),
-        }
-        results["anonymous_after_change_ms"] = time_after_change(
-            client(), article, path, args.profile_requests
-        )
-        session = browser.cookies[settings.SESSION_COOKIE_NAME].value
-        csrf = browser.cookies[settings.CSRF_COOKIE_NAME].value
-        cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        results["articles"] = {}
+        results["in_process"] = {}
+        for size, article in articles.items():
+            page = threads.thread_page(article, AnonymousUser(), page=1)
+            results["articles"][size] = {
+                "path": article.get_absolute_url(),
+                "comments": article.comments.count(),
+                "visible": article.comment_count,
+                "threads": article.comments.filter(parent=None).count(),
+                "threads_on_page": len(page.nodes),
+                "comments_on_page": sum(1 for _ in walk(page.nodes)),
+            }
+            say(f"in-process: {size} comments")
+            results["in_process"][size] = measure_article(article, readers, args.requests)
+        say("profiling in-process (1,000 comments)")
+        middle = articles[1000] if 1000 in articles else articles[sizes[0]]
+        results["profiles"] = profiles(middle, readers, args.requests)
 
-        port = free_port()
-        # The project's gunicorn.conf.py, minus recycling workers every ~2,000 requests: at
-        # these rates that would restart every worker every few seconds, inside the window.
-        command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
-        command += ["--bind", f"{HOST}:{port}", "--max-requests", "0", "newsroom.wsgi"]
-        gunicorn = stack.enter_context(background("gunicorn", command, cwd=ROOT, env=env))
-        wait_until(
-            lambda: request(port, "GET", path, timeout=5)[0] == 200,
-            what="gunicorn",
-            timeout=30,
-            process=gunicorn,
-        )
-        captured = {}
-        for name, headers in (("anonymous", {}), ("logged-in", {"Cookie": cookie})):
-            status, _, body = request(port, "GET", path, headers=headers)
-            if status != 200:
-                raise BenchError(f"GET {path} ({name}): {status}")
-            (FLOORS / f"{name}.html").write_bytes(body)
-            captured[name] = body
-            floor_body = request(port, "GET", f"/__bench__/floor/{name}/", headers=headers)[2]
-            if floor_body != body:
-                raise BenchError(f"the {name} floor does not serve the captured bytes")
-        if request(port, "GET", path)[2] != captured["anonymous"]:
-            results["warnings"].append("Two anonymous responses differed byte for byte.")
-        if b"Delete</a>" not in captured["logged-in"] or b"Reply</a>" not in captured["logged-in"]:
-            results["warnings"].append("The logged-in page shows no Reply or Delete controls.")
-        results["floor_in_process_ms"] = {
-            "anonymous": time_gets(client(), "/__bench__/floor/anonymous/", 200),
-            "logged-in": time_gets(browser, "/__bench__/floor/logged-in/", 200),
-        }
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', captured["logged-in"])
-
-        cookie_header = [f"Cookie: {cookie}"]
-        plan = [
-            ("floor_anonymous", "/__bench__/floor/anonymous/", [], "anonymous"),
-            ("page_anonymous", path, [], "anonymous"),
-            ("floor_logged_in", "/__bench__/floor/logged-in/", cookie_header, "logged-in"),
-            ("page_logged_in", path, cookie_header, "logged-in"),
-        ]
-        # Interleaved rounds, so a busy neighbour on the machine slows floors and pages alike.
+        # Load: a server with the shared cache, and one with none (every request cold).
+        served = {}
+        port = _serve(stack, env, "gunicorn", middle.get_absolute_url())
+        cold_env = {**env, "CACHE_URL": "dummycache://"}
+        cold_port = _serve(stack, cold_env, "gunicorn-cold", middle.get_absolute_url())
+        cookie = [f"Cookie: {_poster(port, middle.get_absolute_url(), reader)['cookie']}"]
+        plan = []
+        for size, article in articles.items():
+            path = article.get_absolute_url()
+            anonymous, logged_in = f"anonymous-{size}", f"logged-in-{size}"
+            for name, headers in ((anonymous, {}), (logged_in, {"Cookie": cookie[0][8:]})):
+                status, _, body = request(port, "GET", path, headers=headers)
+                if status != 200:
+                    raise BenchError(f"GET {path} ({name}): {status}")
+                (FLOORS / f"{name}.html").write_bytes(body)
+                served[name] = body
+            floor_a, floor_l = f"/__bench__/floor/{anonymous}/", f"/__bench__/floor/{logged_in}/"
+            changer = Changer(article)
+            plan += [
+                (size, "anonymous_hit", port, path, [], floor_a, None),
+                (size, "anonymous_after_change", port, path, [], floor_a, changer),
+                (size, "anonymous_cold", cold_port, path, [], floor_a, None),
+                (size, "logged_in_warm", port, path, cookie, floor_l, None),
+                (size, "logged_in_cold", cold_port, path, cookie, floor_l, None),
+            ]
+            if size == 1000 or len(sizes) == 1:
+                etag = request(port, "GET", path)[1]["ETag"]
+                plan.append(
+                    (size, "conditional_304", port, path, [f"If-None-Match: {etag}"], floor_a, None)
+                )
+        for name, body in served.items():
+            if b"Delete</a>" not in body and name.startswith("logged-in"):
+                results["warnings"].append(f"{name}: the page shows no Delete controls.")
         seconds = max(1, round(args.duration / args.rounds))
-        rounds = {name: [] for name, *_ in plan}
-        for _ in range(args.rounds):
-            for name, url, headers, _capture in plan:
-                rounds[name].append(measure(args, port, url, headers, seconds))
-        results["scenarios"] = {}
-        for name, url, _headers, capture in plan:
-            result = combine(name, url, rounds[name])
-            result["bytes"] = len(captured[capture])
-            results["scenarios"][name] = result
-            if result["non_2xx_3xx"] or result["socket_errors"]:
+        results["load"] = {}
+        for size, scenario, server, path, headers, floor, changer in plan:
+            say(f"load: {size} comments, {scenario}")
+            page_rounds, floor_rounds = [], []
+            with changer or contextlib.nullcontext():
+                for _ in range(args.rounds):  # interleaved with its floor, on the same server
+                    page_rounds.append(measure(args, server, path, headers, seconds))
+                    floor_rounds.append(measure(args, server, floor, headers, seconds))
+            page = combine(f"{scenario} {size}", path, page_rounds)
+            page["floor"] = combine(f"floor for {scenario} {size}", floor, floor_rounds)
+            page["fraction"] = page["rps"] / page["floor"]["rps"]
+            if changer:
+                page["changes"] = changer.changes
+            results["load"].setdefault(size, {})[scenario] = page
+            expected = {"conditional_304": 304}.get(scenario, 200)
+            if scenario == "conditional_304" and page["non_2xx_3xx"]:
+                results["warnings"].append(f"{scenario} {size}: some answers were not 304.")
+            elif expected == 200 and (page["non_2xx_3xx"] or page["socket_errors"]):
                 results["warnings"].append(
-                    f"{name}: {result['non_2xx_3xx']} non-2xx/3xx responses, "
-                    f"{result['socket_errors']} socket errors."
+                    f"{scenario} {size}: {page['non_2xx_3xx']} non-2xx/3xx responses, "
+                    f"{page['socket_errors']} socket errors."
                 )
 
         time.sleep(2)  # let requests still queued from the last load finish
-        results["posting"] = post_comments(args, port, article, cookie, token.group(1).decode())
+        path = middle.get_absolute_url()
+        say("posting: one poster, then many at once")
+        posters = [_poster(port, path, r) for r in readers[: args.posters]]
+        results["posting"] = {
+            "one": post_comments(args, port, middle, posters[:1], posts=args.posts),
+            "many": post_comments(args, port, middle, posters, seconds=args.posting_seconds),
+        }
         results["environment"] = {
             "cpus": os.cpu_count(),
             "workers": args.workers,
@@ -217,7 +241,7 @@ def main() -> int:
         }
     markdown = report(results)
     stamp = results["started"].replace(":", "").replace("-", "")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (RESULTS / f"{stamp}.md").write_text(markdown)
     (RESULTS / "latest.md").write_text(markdown)
     print("\n" + markdown)

@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ARTICLE_SLUG = "bench-conversation"
+ARTICLE_SLUG = "bench-conversation"  # the 1,000-comment article; others get "-<size>"
+SIZES = (100, 1000, 5000)
 READER_PREFIX = "bench-reader-"
 EDITOR_USERNAME = "bench-editor"
 COMMENTS = 1000
@@ -118,18 +119,22 @@ def _accounts():
     return editor, readers
 
 
-def _article(editor, now):
+def slug_for(size: int) -> str:
+    return ARTICLE_SLUG if size == COMMENTS else f"{ARTICLE_SLUG}-{size}"
+
+
+def _article(editor, now, size):
     from articles.models import Article, Section
 
     section, _ = Section.objects.get_or_create(slug="news", defaults={"name": "News"})
     rng = random.Random(7)
     body = "\n\n".join(" ".join(rng.sample(SENTENCES, 4)) for _ in range(6))
     article, _ = Article.objects.get_or_create(
-        slug=ARTICLE_SLUG,
+        slug=slug_for(size),
         defaults={
             "title": "Benchmark: the conversation under a busy article",
             "section": section,
-            "standfirst": "A seeded article with 1,000 reader comments, for bench/run.py.",
+            "standfirst": f"A seeded article with {size:,} reader comments, for bench/run.py.",
             "body": body,
             "status": Article.Status.PUBLISHED,
             "published_at": now - SPREAD - timedelta(hours=1),
@@ -139,11 +144,11 @@ def _article(editor, now):
     return article
 
 
-def _conversation(article, editor, readers, rng: random.Random) -> None:
+def _conversation(article, editor, readers, rng: random.Random, size: int) -> None:
     from comments.models import Comment
 
     start = article.published_at + timedelta(minutes=10)
-    times = sorted(start + rng.random() * SPREAD for _ in range(COMMENTS))
+    times = sorted(start + rng.random() * SPREAD for _ in range(size))
     threads = []
     for when in times:
         author = editor if rng.random() < 0.01 else rng.choice(readers)
@@ -175,8 +180,8 @@ def _conversation(article, editor, readers, rng: random.Random) -> None:
         comment.save()
 
 
-def seed(*, reset: bool = False, stdout=sys.stdout):
-    """Make sure the bench conversation exists; return (article, readers)."""
+def seed(*, size: int = COMMENTS, reset: bool = False, stdout=sys.stdout):
+    """Make sure the bench conversation of `size` comments exists; return (article, readers)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -186,16 +191,16 @@ def seed(*, reset: bool = False, stdout=sys.stdout):
     now = timezone.now()
     with transaction.atomic():
         editor, readers = _accounts()
-        article = _article(editor, now)
+        article = _article(editor, now, size)
         comments = Comment.objects.for_article(article)
-        fresh = article.published_at > now - MAX_AGE and comments.count() == COMMENTS
+        fresh = article.published_at > now - MAX_AGE and comments.count() == size
         if fresh and not reset:
             stdout.write(f"Bench conversation already seeded: {article.get_absolute_url()}\n")
             return article, readers
         comments.delete()
         article.published_at = now - SPREAD - timedelta(hours=1)
         article.save(update_fields=["published_at", "updated_at"])
-        _conversation(article, editor, readers, random.Random(1000))
+        _conversation(article, editor, readers, random.Random(size), size)
         refresh_article_stats([article.pk])
     article.refresh_from_db()
     depths = Counter(comments.values_list("depth", flat=True))
@@ -213,11 +218,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reset", action="store_true", help="reseed even if already seeded")
+    parser.add_argument("--size", type=int, action="append", help="comments (default: all sizes)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     django.setup()
-    seed(reset=args.reset)
+    for size in args.size or SIZES:
+        seed(size=size, reset=args.reset)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ served.
 Most readers of a page see the same thing: every comment with the same
 controls. So a page is cached as a *skeleton* per kind of viewer (anonymous;
 reader who may reply and report; reader who may only report...), under the
-article's version (newsroom/freshness.py), which every comment workflow
-replaces (comments/moderation/). A request takes the skeleton and swaps in only the
+conversation's and the article's versions (newsroom/freshness.py): every comment
+workflow (comments/moderation/) replaces the first, changes to the article or the
+people in the conversation both. A request takes the skeleton and swaps in only the
 viewer's own comments (Edit, Delete), so a logged-in page costs a cache read
 and a join, not a query per comment. Readers with held or removed comments of
 their own on the article see a different tree, and get it built for them.
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
@@ -31,10 +33,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles.templatetags.articles_tags import JSON_SCRIPT_ESCAPES
+from newsroom import freshness
 from newsroom.site import absolute_url as site_url
 
+from . import threads
 from .models import Comment
-from .threads import Node, ThreadPage
+from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
 _SPLIT = "\x00threads\x00"
@@ -107,6 +111,7 @@ class Skeleton(NamedTuple):
     pieces: list[str]
     slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
+    comment_count: int
 
 
 def _key_parts(node: Node, byline_ids) -> tuple:
@@ -163,24 +168,29 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
 
-def _emit(nodes, out, slot_for, page=None):
-    out.append('<ol class="comment-list">' if page else '<ol class="comment-replies">')
+def _emit(nodes, out, slot_for):
+    """Replies, nested as the thread shows them."""
+    out.append('<ol class="comment-replies">')
     for node in nodes:
-        out.append(
-            format_html('<li class="comment-node" id="thread-{}">', node.comment.pk)
-            if page
-            else '<li class="comment-node">'
-        )
+        out.append('<li class="comment-node">')
         out.append(slot_for(node))
         if node.children:
             _emit(node.children, out, slot_for)
-        if page and node.more:
-            out.append(_more_link(node, page))
         out.append("</li>")
     out.append("</ol>")
 
 
-def _more_link(node: Node, page: ThreadPage) -> str:
+def _emit_thread(root: Node, out, slot_for, page: Pagination) -> None:
+    out.append(format_html('<li class="comment-node" id="thread-{}">', root.comment.pk))
+    out.append(slot_for(root))
+    if root.children:
+        _emit(root.children, out, slot_for)
+    if root.more:
+        out.append(_more_link(root, page))
+    out.append("</li>")
+
+
+def _more_link(node: Node, page: Pagination) -> str:
     """A link to this page with the thread whole; comments.js loads it in place."""
     query = f"?sort={page.sort}&page={page.number}&expand={node.comment.pk}"
     label = "Show 1 more reply" if node.more == 1 else f"Show {node.more} more replies"
@@ -193,13 +203,14 @@ def _more_link(node: Node, page: ThreadPage) -> str:
     )
 
 
-def _wrap(page: ThreadPage, article, out: list) -> list:
-    """Put the thread list inside the section's pagination and structured data."""
+def _wrap(page: Pagination, article, threads: list, comments_json: list[str]) -> list:
+    """Put the threads' HTML inside the section's pagination and structured data."""
     html = render_to_string(
         "comments/_threads.html",
         {
             "threads_html": _SPLIT,
-            "json_ld": json_ld(page, article),
+            "has_threads": bool(threads),
+            "json_ld": json_ld(comments_json, article, page.comment_count),
             "page": page,
             "article": article,
         },
@@ -207,12 +218,35 @@ def _wrap(page: ThreadPage, article, out: list) -> list:
     if _SPLIT not in html:  # no threads on this page: nothing to put inside
         return [html]
     before, after = html.split(_SPLIT)
-    return [before, *out, after]
+    return [before, '<ol class="comment-list">', *threads, "</ol>", after]
 
 
-def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
-    """The page as every viewer of this kind sees it; shown comments become Slots."""
-    _fill_fragments(page.nodes, viewer, lambda node: viewer.shared)
+class Thread(NamedTuple):
+    """One thread as every viewer of a kind sees it, cached on its own: `pieces` of
+    HTML, with a Slot for each shown comment, and its schema.org Comments."""
+
+    pieces: list
+    comments_json: str
+
+
+def _thread_name(root: tuple, viewer: Viewer, index: ThreadIndex, expand) -> str:
+    """Named by the state of the thread's rows (threads.thread_index), so a thread
+    is rendered again only when one of its own comments changes."""
+    pk, changed, size = root
+    return (
+        f"cthread:{pk}:{changed.isoformat()}:{size}:{viewer.shared}"
+        f":{index.sort}:{index.number}:{int(pk == expand)}"
+    )
+
+
+def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) -> dict:
+    """Render these threads (one query for their comments), from cached fragments
+    where their comments have not changed."""
+    nodes = threads.threads_of(root_ids, AnonymousUser(), expand=expand)
+    _fill_fragments(nodes, viewer, lambda node: viewer.shared)
+    if viewer.user.is_authenticated:  # their own comments are loaded now: no query later
+        own = [n for n in _walk(nodes) if n.shown and n.comment.author_id == viewer.user.pk]
+        _cache_own({_own_key(node, viewer): node for node in own}, viewer)
 
     def slot_for(node):
         if not node.shown:
@@ -227,10 +261,33 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
             html=node.html,
         )
 
-    out = []
-    _emit(page.nodes, out, slot_for, page)
+    url = site_url(article.get_absolute_url())
+    built = {pk: Thread([], "") for pk in root_ids}  # a thread with nothing left to show
+    for root in nodes:
+        out = []
+        _emit_thread(root, out, slot_for, page)
+        built[root.comment.pk] = Thread(out, _comments_json(root, url))
+    return built
+
+
+def build_skeleton(
+    index: ThreadIndex, viewer: Viewer, article, versions: freshness.Stamp, *, expand=None
+) -> Skeleton:
+    """The page as every viewer of this kind sees it, assembled from its threads, each
+    cached under the article's `versions` and the state of its rows: after a change,
+    only the threads it touched are loaded and only the comments it touched rendered."""
+    names = {root[0]: _thread_name(root, viewer, index, expand) for root in index.roots}
+    found = freshness.get_many(names.values(), versions)
+    missing = [pk for pk, name in names.items() if name not in found]
+    if missing:
+        built = _build_threads(missing, viewer, index, article, expand)
+        built = {names[pk]: thread for pk, thread in built.items()}
+        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT)
+        found.update(built)
+    shown = [found[name] for name in names.values() if found[name].pieces]
+    out = [piece for thread in shown for piece in thread.pieces]
     pieces, slots, slot_indices = [], {}, set()
-    for piece in _wrap(page, article, out):
+    for piece in _wrap(index, article, out, [t.comments_json for t in shown]):
         if isinstance(piece, Slot):
             slots.setdefault(piece.author_id, []).append((len(pieces), piece))
             slot_indices.add(len(pieces))
@@ -239,10 +296,7 @@ def build_skeleton(page: ThreadPage, viewer: Viewer, article) -> Skeleton:
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    held = Comment.objects.for_article(article).withheld()
-    return Skeleton(
-        "".join(pieces), pieces, slots, frozenset(held.values_list("author_id", flat=True))
-    )
+    return Skeleton("".join(pieces), pieces, slots, index.held_authors, index.comment_count)
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
@@ -254,8 +308,8 @@ def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     keys = {
         slot.comment_id: _fragment_key(slot.key_parts, viewer.own_visible(slot.created_at))
         for _, slot in own
-    }
-    cached = cache.get_many(keys.values())
+    }  # as _own_key() makes them
+    cached = dict(cache.get_many(keys.values()))  # a copy: updated below
     missing = [slot for _, slot in own if keys[slot.comment_id] not in cached]
     if missing:
         cached.update(_render_own(missing, keys, viewer))
@@ -269,12 +323,31 @@ def _render_own(slots, keys, viewer) -> dict:
     """Render the viewer's own comments missing from the cache (one query for all of them)."""
     ids = {s.comment_id for s in slots} | {s.reply_to_id for s in slots if s.reply_to_id}
     comments = Comment.objects.select_related("author").in_bulk(ids)
-    rendered = {}
-    for slot in slots:
-        reply_to = comments.get(slot.reply_to_id) if slot.reply_to_id else None
-        node = Node(comments[slot.comment_id], shown=True, reply_to=reply_to)
-        controls = viewer.own_visible(slot.created_at)
-        rendered[keys[slot.comment_id]] = _render(node, controls, viewer.byline_ids)
+    return _cache_own(
+        {
+            keys[slot.comment_id]: Node(
+                comments[slot.comment_id],
+                shown=True,
+                reply_to=comments.get(slot.reply_to_id) if slot.reply_to_id else None,
+            )
+            for slot in slots
+        },
+        viewer,
+    )
+
+
+def _own_key(node: Node, viewer: Viewer) -> str:
+    controls = viewer.own_visible(node.comment.created_at)
+    return _fragment_key(_key_parts(node, viewer.byline_ids), controls)
+
+
+def _cache_own(nodes: dict, viewer) -> dict:
+    """Render the viewer's own comments (by the key assemble() looks for) with their
+    own controls, and cache them."""
+    rendered = {
+        key: _render(node, viewer.own_visible(node.comment.created_at), viewer.byline_ids)
+        for key, node in nodes.items()
+    }
     cache.set_many(rendered, FRAGMENT_TIMEOUT)
     return rendered
 
@@ -283,8 +356,11 @@ def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
     """The whole page built for one viewer (readers with held or removed comments here)."""
     _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment))
     out = []
-    _emit(page.nodes, out, lambda node: node.html, page)
-    return mark_safe("".join(_wrap(page, article, out)))  # noqa: S308
+    for root in page.nodes:
+        _emit_thread(root, out, lambda node: node.html, page)
+    url = site_url(article.get_absolute_url())
+    comments_json = [_comments_json(root, url) for root in page.nodes]
+    return mark_safe("".join(_wrap(page, article, out, comments_json)))  # noqa: S308
 
 
 def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=None) -> str:
@@ -295,42 +371,55 @@ def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=N
     )
 
 
-def json_ld(page: ThreadPage, article) -> str:
+def _describe(node: Node, url: str) -> list[dict]:
+    """The node as schema.org Comments; a placeholder contributes only its replies."""
+    replies = [item for child in node.children for item in _describe(child, url)]
+    comment = node.comment
+    if not (node.shown and comment.is_visible):
+        return replies
+    data = {
+        "@type": "Comment",
+        "@id": f"{url}#{comment.anchor}",
+        "text": comment.body,
+        "dateCreated": comment.created_at,
+        "author": {
+            "@type": "Person",
+            "name": comment.author.display_name,
+            "url": site_url(comment.author.get_absolute_url()),
+        },
+    }
+    if replies:
+        data["comment"] = replies
+    return [data]
+
+
+_COMPACT = (",", ": ")
+
+
+def _comments_json(root: Node, url: str) -> str:
+    """A thread's schema.org Comments: JSON array items, without the brackets."""
+    return json.dumps(_describe(root, url), cls=DjangoJSONEncoder, separators=_COMPACT)[1:-1]
+
+
+def json_ld(comments_json: list[str], article, comment_count: int) -> str:
     """schema.org data for the comments shown on this page, nested as the thread is.
 
     It describes the same NewsArticle ("@id") as the head's block, so search
-    engines see the conversation that is already in the page's HTML.
+    engines see the conversation that is already in the page's HTML. Each thread
+    brings its own comments, already serialised (`_comments_json`).
+
+    It repeats what the page already shows, so it stays lean: only the comments
+    shown on this page (collapsed replies are not), only what a Comment needs
+    (its address, text, author and date), no space between items.
     """
     url = site_url(article.get_absolute_url())  # the same "@id" as the article's block
-
-    def describe(node) -> list[dict]:
-        """The node as schema.org Comments; a placeholder contributes only its replies."""
-        replies = [item for child in node.children for item in describe(child)]
-        comment = node.comment
-        if not (node.shown and comment.is_visible):
-            return replies
-        data = {
-            "@type": "Comment",
-            "@id": f"{url}#{comment.anchor}",
-            "text": comment.body,
-            "dateCreated": comment.created_at,
-            "author": {
-                "@type": "Person",
-                "name": comment.author.display_name,
-                "url": site_url(comment.author.get_absolute_url()),
-            },
-        }
-        if replies:
-            data["comment"] = replies
-        return [data]
-
-    comments = [item for node in page.nodes for item in describe(node)]
     payload = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "@id": url,
-        "commentCount": article.comment_count,
-        "comment": comments,
+        "commentCount": comment_count,
     }
-    text = json.dumps(payload, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    comments = ",".join(part for part in comments_json if part)
+    text = json.dumps(payload, separators=_COMPACT)[:-1] + f',"comment": [{comments}]}}'
+    text = text.translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

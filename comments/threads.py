@@ -8,9 +8,14 @@ comment in those threads; the tree is then assembled in memory.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Window
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Func, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, Greatest
+
+from articles.models import Article
 
 from .models import Comment
+from .models.comment import count_of
 
 SORTS = {"oldest": ("created_at", "pk"), "newest": ("-created_at", "-pk")}
 
@@ -27,11 +32,13 @@ class Node:
 
 
 @dataclass
-class ThreadPage:
-    nodes: list[Node]
+class Pagination:
+    """Which page of threads this is, and the article's visible comments, counted."""
+
     number: int
     num_pages: int
     sort: str
+    comment_count: int
 
     @property
     def has_previous(self):
@@ -40,6 +47,11 @@ class ThreadPage:
     @property
     def has_next(self):
         return self.number < self.num_pages
+
+
+@dataclass
+class ThreadPage(Pagination):
+    nodes: list[Node]
 
 
 def parse_sort(value) -> str:
@@ -97,21 +109,72 @@ def is_collapsed(comment, user) -> bool:
     return comment.pk in replies[settings.COMMENTS_REPLIES_SHOWN :]
 
 
-def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
+# The article's count read with its page of threads (and under the conversation's version),
+# not from the article's cached row, which a new comment leaves alone.
+_COMMENT_COUNT = Subquery(Article.objects.filter(pk=OuterRef("article_id")).values("comment_count"))
+_THREAD = Comment.objects.filter(root=OuterRef("pk")).order_by()
+# What a thread's rendering depends on among its rows: any change to one of them (a new
+# reply, an edit, a moderation decision) moves its latest updated_at or its size.
+_THREAD_CHANGED = Greatest(
+    "updated_at",
+    Coalesce(
+        Subquery(_THREAD.annotate(m=Func("updated_at", function="MAX")).values("m")), "updated_at"
+    ),
+)
+_THREAD_SIZE = count_of(_THREAD)
+
+
+@dataclass
+class ThreadIndex(Pagination):
+    """A page of threads before any comment is loaded: each thread's first comment
+    and the state of its rows (`roots`: (id, latest change, number of replies))."""
+
+    roots: list[tuple[int, object, int]]
+    held_authors: frozenset  # readers with held or removed comments on the article
+
+    @property
+    def root_ids(self) -> list[int]:
+        return [pk for pk, *_ in self.roots]
+
+
+def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
+    """One query: the page of threads, the total, the article's count, the readers with
+    withheld comments on it, and what each thread's cached rendering must match."""
     per_page = settings.COMMENTS_THREADS_PER_PAGE
+    held = Comment.objects.for_article(article).withheld().order_by().values("author_id")
     roots_qs = (
         Comment.objects.thread_roots(article, user)
         .order_by(*SORTS[sort])
-        .annotate(total=Window(Count("pk")))
-        .values_list("pk", "total")
+        .annotate(
+            total=Window(Count("pk")),
+            comment_count=_COMMENT_COUNT,
+            changed=_THREAD_CHANGED,
+            size=_THREAD_SIZE,
+            held=ArraySubquery(held.distinct()),
+        )
+        .values_list("pk", "changed", "size", "total", "comment_count", "held")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
         total = Comment.objects.thread_roots(article, user).count()
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
-    total = rows[0][1] if rows else 0
-    root_ids = [pk for pk, _ in rows]
+    if rows:
+        total, comment_count, held = rows[0][3:]
+    else:  # no thread shown at all: no visible comment, but perhaps held ones
+        total, comment_count, held = 0, 0, held.values_list("author_id", flat=True)
+    return ThreadIndex(
+        roots=[row[:3] for row in rows],
+        held_authors=frozenset(held),
+        number=page,
+        num_pages=max(1, -(-total // per_page)),
+        sort=sort,
+        comment_count=comment_count,
+    )
+
+
+def threads_of(root_ids, user, *, expand=None) -> list[Node]:
+    """These threads as trees, collapsed (but for `expand`): one query."""
     comments = list(
         Comment.objects.in_threads(root_ids).select_related("author") if root_ids else []
     )
@@ -119,7 +182,19 @@ def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadP
     for node in nodes:
         if node.comment.pk != expand:
             collapse(node)
-    return ThreadPage(nodes=nodes, number=page, num_pages=max(1, -(-total // per_page)), sort=sort)
+    return nodes
+
+
+def thread_page(article, user, *, sort="oldest", page=1, expand=None) -> ThreadPage:
+    """A page of threads, every comment loaded (two queries)."""
+    index = thread_index(article, user, sort=sort, page=page)
+    return ThreadPage(
+        nodes=threads_of(index.root_ids, user, expand=expand),
+        number=index.number,
+        num_pages=index.num_pages,
+        sort=sort,
+        comment_count=index.comment_count,
+    )
 
 
 def build_tree(comments, root_ids, user) -> list[Node]:

@@ -1,7 +1,8 @@
 """Freshness: the one way anything on this site is cached.
 
 Every cached value is keyed on the versions of everything it shows (an article's
-page: `article(slug)`, and `SITE` where lists of articles appear), and a change
+page: `article(slug)` for the article itself, `conversation(slug)` for its comments,
+and `SITE` where lists of articles appear), and a change
 replaces those versions once its transaction commits (`changed()`), never deleting
 values. Read the versions *before* the data and write the value under the versions
 you read (`cached()` does both), so a request that read the database before a
@@ -43,9 +44,16 @@ RULES = Version("comments:rules")  # blocked terms and the moderation policy
 
 
 def article(slug: str) -> Version:
-    """Everything an article's page shows of it: the row, byline, tags and comments.
-    Named by its address, so a request finds it without asking the database."""
+    """What an article's page shows of the article: the row, byline, tags, and the
+    people in its conversation (names, avatars). Named by its address, so a request
+    finds it without asking the database. A new comment leaves it alone."""
     return Version(f"article:{slug}")
+
+
+def conversation(slug: str) -> Version:
+    """The comments under the article at this address, their number and their order.
+    Whatever replaces `article(slug)` replaces this one too."""
+    return Version(f"conversation:{slug}")
 
 
 def reader(user_id: int) -> Version:
@@ -60,6 +68,12 @@ class Stamp:
 
     tokens: tuple[str, ...]
     stored: bool
+    versions: tuple[Version, ...] = ()
+
+    def part(self, *versions: Version) -> "Stamp":
+        """The stamp of some of these versions, without asking the cache again."""
+        tokens = dict(zip(self.versions, self.tokens, strict=True))
+        return Stamp(tuple(tokens[v] for v in versions), self.stored, versions)
 
     @property
     def tag(self) -> str:
@@ -75,7 +89,8 @@ def current(*versions: Version) -> Stamp:
     if _unsent and not redis_breaker.is_open:
         _replace(set())
     keys = [version.key for version in versions]
-    found = cache.get_many(keys)
+    # A copy: with Redis down, django-redis answers every get_many with one shared {}.
+    found = dict(cache.get_many(keys))
     stored = True
     for key in keys:
         if key not in found:
@@ -85,7 +100,7 @@ def current(*versions: Version) -> Stamp:
             else:  # someone else made it first, or the cache is unreachable
                 found[key] = cache.get(key) or token
                 stored = stored and found[key] != token
-    return Stamp(tuple(found[key] for key in keys), stored)
+    return Stamp(tuple(found[key] for key in keys), stored, versions)
 
 
 def changed(versions: Iterable[Version]) -> None:
@@ -167,6 +182,19 @@ def put(name: str, stamp: Stamp, value, *, timeout: int, local: bool = False) ->
     cache.set(key, box, timeout)
     if local:
         local_copies.put(key, box)
+
+
+def get_many(names: Iterable[str], stamp: Stamp) -> dict:
+    """Of the values cached as `names` under `stamp`, those found, by name: one round trip."""
+    keys = {key_for(name, stamp): name for name in names}
+    found = cache.get_many(list(keys))
+    return {name: found[key][0] for key, name in keys.items() if key in found}
+
+
+def put_many(values: dict, stamp: Stamp, *, timeout: int) -> None:
+    """Cache each value under its name and `stamp`, read before their data."""
+    if stamp.stored:
+        cache.set_many({key_for(name, stamp): (v,) for name, v in values.items()}, timeout)
 
 
 def cached(

@@ -31,7 +31,7 @@ def refresh_article_stats(article_ids: Iterable[int]) -> None:
     articles = Article.objects.filter(pk__in=set(article_ids))
     slugs = list(articles.order_by("pk").select_for_update().values_list("slug", flat=True))
     articles.update(comment_count=Comment.objects.visible_count_of_article())
-    page_cache.articles_changed(slugs)
+    page_cache.conversations_changed(slugs)
 
 
 def _count_change(article: Article, *, was_visible: bool, is_visible: bool) -> None:
@@ -44,7 +44,7 @@ def _count_change(article: Article, *, was_visible: bool, is_visible: bool) -> N
     if was_visible != is_visible:
         step = 1 if is_visible else -1
         Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + step)
-    page_cache.articles_changed([article.slug])
+    page_cache.conversations_changed([article.slug])
 
 
 def author_changed(*, author: User) -> None:

@@ -42,6 +42,7 @@ def active_ban(user) -> Ban | None:
         [freshness.reader(user.pk)],
         lambda: Ban.objects.active().filter(user=user).order_by("-expires_at").first(),
         timeout=3600,
+        local=True,  # read on every page the reader views
     )
     return ban if ban is not None and ban.is_active else None
 

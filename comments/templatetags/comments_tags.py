@@ -18,7 +18,7 @@ def comment_section(context, article, versions):
     """The conversation under an article: heading, form and a page of threads.
 
     `versions` are the article page's (articles.page_cache.page_versions), read
-    before the article was."""
+    before the article was; the threads are kept under its conversation's."""
     request = context["request"]
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
@@ -31,16 +31,20 @@ def comment_section(context, article, versions):
     )
 
     name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
-    skeleton = freshness.get(name, versions, local=True)
+    skeleton = freshness.get(name, versions.conversation, local=True)
     if skeleton is freshness.MISSING:
-        page = threads.thread_page(
-            article, AnonymousUser(), sort=sort, page=page_number, expand=expand
-        )
-        skeleton = rendering.build_skeleton(page, viewer, article)
+        index = threads.thread_index(article, AnonymousUser(), sort=sort, page=page_number)
+        skeleton = rendering.build_skeleton(index, viewer, article, versions.article, expand=expand)
         # Kept under the page actually shown: a number past the end (which shows the
         # last page) must not add a cache entry for every number anyone asks for.
-        name = rendering.skeleton_name(article, viewer, sort, page.number, expand)
-        freshness.put(name, versions, skeleton, timeout=rendering.FRAGMENT_TIMEOUT, local=True)
+        name = rendering.skeleton_name(article, viewer, sort, index.number, expand)
+        freshness.put(
+            name,
+            versions.conversation,
+            skeleton,
+            timeout=rendering.FRAGMENT_TIMEOUT,
+            local=True,
+        )
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number, expand=expand)
@@ -54,6 +58,7 @@ def comment_section(context, article, versions):
         "sort": sort,
         "login_url": resolve_url(settings.LOGIN_URL),
         "threads_html": threads_html,
+        "comment_count": skeleton.comment_count,
         "form": CommentForm(article=article, author=user) if can_comment else None,
         "banned_message": moderation.banned_message(ban) if ban else "",
     }

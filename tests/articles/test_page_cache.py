@@ -331,3 +331,13 @@ def test_with_the_cache_down_pages_are_correct_and_carry_no_validators(
     moderation.post_comment(author=reader, article=published_article, body="Shown anyway")
     response = client.get(url, headers={"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"})
     assert response.status_code == 200 and "Shown anyway" in response.content.decode()
+
+
+def test_the_anonymous_page_says_whether_it_came_from_the_cache(client, published_article):
+    url = published_article.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    moderation.post_comment(
+        author=UserFactory(), article=published_article, body="A change to the conversation"
+    )
+    assert client.get(url)["X-Page-Cache"] == "miss"

@@ -5,8 +5,9 @@ import random
 import pytest
 from django.urls import reverse
 
+from comments import moderation, rendering
 from comments.models import Comment
-from comments.moderation import refresh_article_stats
+from comments.moderation import post_comment, refresh_article_stats
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,82 @@ def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
         response = client.get(published_article.get_absolute_url())
     html = response.content.decode()
     assert "My held reply" in html and "Awaiting moderation" in html
+
+
+@pytest.mark.parametrize("size", [10, 500])
+def test_anonymous_page_after_a_new_comment_rebuilds_only_the_conversation(
+    client, django_assert_max_num_queries, published_article, reader, size
+):
+    seed_conversation(published_article, size, UserFactory.create_batch(8))
+    url = published_article.get_absolute_url() + "?sort=newest"  # the new thread comes first
+    client.get(url)
+    count = Comment.objects.for_article(published_article).visible().count()
+    post_comment(author=reader, article=published_article, body="A brand new comment")
+    # The article, its byline, tags, related articles and its head and body stay cached
+    # (a comment replaces the conversation's version only): thread roots with the count,
+    # thread comments, readers with held comments.
+    with django_assert_max_num_queries(3):
+        html = client.get(url).content.decode()
+    assert "A brand new comment" in html
+    assert f"Comments {count + 1}</h2>" in html
+
+
+def _reply(comment, reader, moderator):
+    moderation.post_comment(
+        author=reader, article=comment.article, body="A new reply", parent=comment
+    )
+
+
+def _edit(comment, reader, moderator):
+    moderation.edit_comment(comment=comment, body="Edited text")
+
+
+def _hide(comment, reader, moderator):
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+
+
+def _restore(comment, reader, moderator):
+    moderation.restore(comment=comment, moderator=moderator)
+
+
+@pytest.mark.parametrize("change", [_reply, _edit, _hide, _restore])
+def test_a_changed_comment_rerenders_its_own_fragment_only(
+    client, django_assert_max_num_queries, monkeypatch, published_article, reader, moderator,
+    change,
+):  # fmt: skip
+    comments = seed_conversation(published_article, 200, UserFactory.create_batch(8))
+    changed = comments[0]
+    if change is _restore:
+        _hide(changed, reader, moderator)
+    url = published_article.get_absolute_url()
+    client.get(url)
+    rendered = []
+    render = rendering._render
+    monkeypatch.setattr(
+        rendering, "_render", lambda node, *a: rendered.append(node.comment.pk) or render(node, *a)
+    )
+    change(changed, reader, moderator)
+    # The page of threads (with their state and the count), then the changed thread's
+    # comments; every other thread, and every other comment of that one, from the cache.
+    with django_assert_max_num_queries(2):
+        html = client.get(url).content.decode()
+    new = Comment.objects.latest("pk")
+    assert set(rendered) <= {changed.pk, new.pk} and len(rendered) <= 1
+    changed.refresh_from_db()
+    assert (changed.body in html) == changed.is_visible
+    assert ("A new reply" in html) == (change is _reply)
+
+
+def test_logged_in_page_with_nothing_cached_renders_own_comments_without_a_query(
+    client, django_assert_max_num_queries, published_article, reader
+):
+    comments = seed_conversation(published_article, 50, [*UserFactory.create_batch(4), reader])
+    client.force_login(reader)
+    client.get(reverse("articles:home"))  # the session and user, cached as after any page
+    # user, article, byline authors, tags, related articles, section navigation, ban check,
+    # the page of threads (with the readers whose comments are held), the threads'
+    # comments; the reader's own comments are rendered from those, not read again.
+    with django_assert_max_num_queries(9):
+        response = client.get(published_article.get_absolute_url())
+    own = next(c for c in comments if c.author == reader and c.depth == 0)
+    assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
