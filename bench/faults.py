@@ -192,7 +192,7 @@ def stalled_uploads(ports, count: int):
         for n in range(count):
             sock = socket.create_connection((HOST, ports[n % len(ports)]), timeout=5)
             sock.sendall(
-                b"POST /accounts/settings/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: csrftoken=0123456789abcdef0123456789abcdef\r\n"
+                b"POST /accounts/settings/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Content-Type: multipart/form-data; boundary=xyz\r\n"
                 b"Content-Length: 10000000\r\n\r\n--xyz\r\n"
             )

@@ -32,6 +32,14 @@ def _upload_environ(body_file, client_socket, *, length: int) -> dict:
     }
 
 
+def _tcp_pair():
+    """Both ends of a TCP connection on the loopback, as gunicorn's client socket is."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client_end = socket.create_connection(listener.getsockname())
+        server_end, _ = listener.accept()
+    return server_end, client_end
+
+
 @pytest.fixture
 def _keep_the_test_connection():
     # As Django's test client does: a request must not close the test's transaction.
@@ -77,3 +85,44 @@ def test_a_body_that_arrives_is_read_as_it_is():
     body = wsgi.TimedBody(io.BytesIO(b"line one\nline two"))
     assert body.readline() == b"line one\n"
     assert body.read() == b"line two"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_keep_the_test_connection")
+@pytest.mark.parametrize("with_cookie", [False, True])
+def test_a_body_refused_unread_stops_being_read_once_answered(settings, with_cookie):
+    """gunicorn's graceful close would wait for the client to stop sending; a read side
+    that is shut ends that wait at once."""
+    settings.REQUEST_BODY_TIMEOUT = 0.2
+    server_end, client_end = _tcp_pair()
+    with server_end, client_end:
+        client_end.sendall(b"--stalled\r\n")
+        environ = _upload_environ(server_end.makefile("rb"), server_end, length=100_000)
+        if not with_cookie:
+            del environ["HTTP_COOKIE"]  # refused by the CSRF check before any body is read
+        statuses = []
+        response = wsgi.application(environ, lambda status, headers: statuses.append(status))
+        b"".join(response)
+        response.close()
+        assert statuses == ["400 Bad Request" if with_cookie else "403 Forbidden"]
+        server_end.settimeout(1)
+        while server_end.recv(4096):  # what had arrived; then the end, without waiting
+            pass
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_keep_the_test_connection")
+def test_a_body_read_to_its_end_keeps_the_connection_readable(settings, reader):
+    settings.REQUEST_BODY_TIMEOUT = 0.5
+    server_end, client_end = _tcp_pair()
+    with server_end, client_end:
+        body = b"username=nobody&password=wrong"
+        client_end.sendall(body + b"NEXT")
+        environ = _upload_environ(server_end.makefile("rb"), server_end, length=len(body))
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        environ["wsgi.input"] = io.BytesIO(body)
+        response = wsgi.application(environ, lambda status, headers: None)
+        b"".join(response)
+        response.close()
+        server_end.settimeout(1)
+        assert server_end.recv(100) == body + b"NEXT"  # nothing was shut
