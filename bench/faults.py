@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 from config import HOST, RESULTS, ROOT, WORK
 from processes import background, free_port, request, run_bounded, say, wait_until
-from report import bench_environment
+from report import bench_environment, save
 
 FAULTS = WORK / "faults"
 HUNG_SECONDS = 2.0
@@ -415,11 +415,7 @@ def main() -> int:
                             f"hung in {phase['name']}: {o.kind} on :{o.port} at +{at:.2f} s, {took:.2f} s, status {o.status}"
                         )
     markdown = table(rows)
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    (RESULTS / f"faults-{stamp}.json").write_text(json.dumps(rows, indent=2) + "\n")
-    (RESULTS / "faults-latest.md").write_text(markdown)
-    print("\n" + markdown)
-    say(f"saved bench/results/faults-{stamp}.json and faults-latest.md")
+    save("faults-", datetime.now().strftime("%Y%m%dT%H%M%S"), rows, markdown)
     return 0
 
 

@@ -1,11 +1,13 @@
 """The benchmark's table and environment, as Markdown and JSON."""
 
+import json
 import os
 import secrets
 import shutil
 import subprocess
 
-from config import FLOORS, HOST, ROOT, TARGETS, WORK
+from config import FLOORS, HOST, RESULTS, ROOT, TARGETS, WORK
+from processes import say
 
 
 def server_environment(cache_url: str) -> dict:
@@ -183,3 +185,13 @@ def commit() -> str:
         [git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     )
     return out.stdout.strip() or "unknown"
+
+
+def save(prefix: str, stamp: str, data, markdown: str) -> None:
+    """Keep a run's figures under bench/results/ (git-ignored), print its table."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{prefix}{stamp}.json").write_text(json.dumps(data, indent=2, default=str) + "\n")
+    (RESULTS / f"{prefix}{stamp}.md").write_text(markdown)
+    (RESULTS / f"{prefix}latest.md").write_text(markdown)
+    print("\n" + markdown)
+    say(f"saved bench/results/{prefix}{stamp}.json and .md (also {prefix}latest.md)")

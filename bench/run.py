@@ -11,7 +11,6 @@ and at the time limit. What each figure means: bench/README.md.
 
 import argparse
 import contextlib
-import json
 import os
 import platform
 import re
@@ -33,7 +32,7 @@ from processes import (
     start_redis,
     wait_until,
 )
-from report import bench_environment, commit, report
+from report import bench_environment, commit, report, save
 
 
 def parse_args():
@@ -241,11 +240,7 @@ def main() -> int:
         }
     markdown = report(results)
     stamp = results["started"].replace(":", "").replace("-", "")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-    (RESULTS / f"{stamp}.md").write_text(markdown)
-    (RESULTS / "latest.md").write_text(markdown)
-    print("\n" + markdown)
-    say(f"saved bench/results/{stamp}.json and .md (also latest.md)")
+    save("", stamp, results, markdown)
     return 0
 
 
