@@ -39,6 +39,8 @@ def test_visitor_signs_up_uploads_an_avatar_logs_out_and_back_in(new_page, scree
     expect(page.locator(".messages")).to_contain_text("Your new avatar is in place")
     header_avatar = account_nav.locator("img.avatar")
     expect(header_avatar).to_be_visible()
+    # Visible is not loaded: wait for the picture to arrive before measuring it.
+    page.wait_for_function("img => img.complete", arg=header_avatar.element_handle())
     assert header_avatar.evaluate("img => img.complete && img.naturalWidth") == 128
     screenshot(page, "account-settings")
 
