@@ -95,4 +95,7 @@ def application(environ, start_response):
     except ValueError:
         length = 0
     body = environ["wsgi.input"] = TimedBody(environ["wsgi.input"], length)
-    return ClosedForReading(django_application(environ, start_response), body, client)
+    response = django_application(environ, start_response)
+    if not length:
+        return response  # as is: gunicorn sends a file response (static files) with sendfile
+    return ClosedForReading(response, body, client)
