@@ -113,14 +113,18 @@ def changed(versions: Iterable[Version]) -> None:
 # Replacements that could not reach the cache, retried by this process before it reads
 # a version again: Redis coming back must not bring back values of a replaced version.
 _unsent: set[str] = set()
+# gunicorn's threaded workers share _unsent: taking it and putting back are one step each.
+_unsent_lock = threading.Lock()
 
 
 def _replace(keys: set[str]) -> None:
-    keys = keys | _unsent
-    _unsent.clear()
+    with _unsent_lock:
+        keys = keys | _unsent
+        _unsent.clear()
     cache.set_many({key: _new_token() for key in keys}, None)
     if redis_breaker.is_open:  # the write failed, or was not even tried
-        _unsent.update(keys)
+        with _unsent_lock:
+            _unsent.update(keys)
 
 
 class _Memo:
