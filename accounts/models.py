@@ -48,7 +48,6 @@ class UserQuerySet(models.QuerySet):
             Q(username_lower=Lower(Value(plain))) | Q(username_lower=Lower(Value(folded)))
         )
 
-
     def looking_like(self, name: str):
         """Accounts shown by a name (username or display name) that looks like `name`."""
         shape = identity.skeleton(name)
@@ -76,7 +75,7 @@ class User(AbstractUser):
 
     # TR39 skeletons of the username and the display name (accounts/identity.py): one
     # indexed lookup finds any account shown by a name that looks like a new one.
-    username_skeleton = models.CharField(max_length=150, editable=False, db_index=True)
+    username_skeleton = models.CharField(max_length=150, editable=False, db_index=True, default="")
     display_name_skeleton = models.CharField(
         max_length=300, editable=False, blank=True, db_index=True
     )

@@ -5,6 +5,4 @@ from .models import Page
 
 app_name = "pages"
 
-urlpatterns = [
-    path(f"{kind}/", views.page, {"kind": kind}, name=kind) for kind in Page.Kind.values
-]
+urlpatterns = [path(f"{kind}/", views.page, {"kind": kind}, name=kind) for kind in Page.Kind.values]
