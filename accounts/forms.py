@@ -20,12 +20,8 @@ MIXED_SCRIPTS = (
 )
 
 
-def check_name(name: str, *, what: str) -> None:
-    """The rules every name shown with a reader's comments follows (username or display name)."""
-    if identity.is_blank(name):
-        raise forms.ValidationError(f"Please choose a {what} with visible letters.", code="blank")
-    if identity.has_invisible(name):
-        raise forms.ValidationError(INVISIBLE, code="invisible")
+def check_scripts(name: str) -> None:
+    """Checked after look-alikes, whose message says more about why a name is refused."""
     if identity.is_mixed_script(name):
         raise forms.ValidationError(MIXED_SCRIPTS, code="mixed_scripts")
 
@@ -74,7 +70,10 @@ class SignupForm(UserCreationForm):
     def clean_username(self):
         # The field has already NFKC-normalised the name, so "ａｄｍｉｎ" is "admin" here.
         username = self.cleaned_data["username"]
-        check_name(username, what="username")
+        if identity.is_blank(username):
+            raise forms.ValidationError("Please choose a username with visible letters.")
+        if identity.has_invisible(username):
+            raise forms.ValidationError(INVISIBLE, code="invisible")
         taken = (
             User.objects.with_username_taken(username).exists()
             or User.objects.looking_like(username).exists()
@@ -82,6 +81,7 @@ class SignupForm(UserCreationForm):
         )
         if taken:
             raise forms.ValidationError(self.error_messages["username_taken"], code="taken")
+        check_scripts(username)
         return username
 
 
@@ -103,7 +103,7 @@ class ProfileForm(forms.ModelForm):
         cleaned = super().clean()
         parts = [cleaned.get("first_name", ""), cleaned.get("last_name", "")]
         for field, part in zip(["first_name", "last_name"], parts, strict=True):
-            if part and identity.has_invisible(part):
+            if not identity.is_blank(part) and identity.has_invisible(part):
                 self.add_error(field, INVISIBLE)
         name = " ".join(p for p in parts if p and not identity.is_blank(p))
         if self.errors or not name:
@@ -112,14 +112,13 @@ class ProfileForm(forms.ModelForm):
                 "" if identity.is_blank(p) else p for p in parts
             ]
             return cleaned
-        if identity.is_mixed_script(name):
-            raise forms.ValidationError(MIXED_SCRIPTS, code="mixed_scripts")
         if User.objects.looking_like(name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 "Another account is shown by that name, or one that looks just like it. "
                 "Add a middle initial, or leave your name empty to be shown by your username.",
                 code="taken",
             )
+        check_scripts(name)
         return cleaned
 
 
