@@ -33,36 +33,37 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def over_limit(request, action: str, form, *, email: str = "") -> bool:
+    """Count one `action`; past a limit, the form says why and what to do."""
+    refusal = limit_refusal(request, action, email=email)
+    if refusal:
+        form.add_error(None, refusal)
+    return refusal is not None
+
+
+def limit_refusal(request, action: str, *, email: str = "") -> str | None:
     """Refuse a flood of sign-ups or e-mails: per network address, with a limit high enough
-    for a whole office or school behind one address, and per e-mail address. The form says
-    what happened and what to do."""
+    for a whole office or school behind one address, and per e-mail address. Returns the
+    message for the reader, or None when the action may go ahead."""
     try:
         ratelimit.hit(action, client_ip(request), limit=settings.ACCOUNT_RATE_LIMIT, period=3600)
     except ratelimit.RateLimited as error:
-        form.add_error(
-            None,
+        return (
             f"Too many attempts from your network in the last hour. Please try again in "
             f"{_minutes(error)}. If you share a connection (at work, a school or a café), "
-            "others there may have been signing up too.",
+            "others there may have been signing up too."
         )
-        return True
     if not email:
-        return False
+        return None
     try:
         ratelimit.hit(
-            f"{action}-email",
-            email.casefold(),
-            limit=settings.ACCOUNT_EMAIL_RATE_LIMIT,
-            period=3600,
+            f"{action}-email", email.casefold(), limit=settings.ACCOUNT_EMAIL_RATE_LIMIT, period=3600
         )
     except ratelimit.RateLimited as error:
-        form.add_error(
-            None,
+        return (
             f"We have sent several e-mails to that address in the last hour. Please check its "
-            f"inbox (and spam folder), or try again in {_minutes(error)}.",
+            f"inbox (and spam folder), or try again in {_minutes(error)}."
         )
-        return True
-    return False
+    return None
 
 
 def _minutes(error: ratelimit.RateLimited) -> str:
@@ -193,10 +194,9 @@ def resend_confirmation(request):
     if not email:
         messages.info(request, "Your e-mail address is already confirmed.")
         return redirect("accounts:settings")
-    form = EmailChangeForm(user=user)  # only to carry the limit's message
-    if over_limit(request, "confirm-email", form, email=email):
-        for error in form.non_field_errors():
-            messages.error(request, error)
+    refusal = limit_refusal(request, "confirm-email", email=email)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("accounts:settings")
     confirmation.send_confirmation(user=user, email=email)
     messages.info(request, f"We have sent a new confirmation link to {email}.")
