@@ -56,7 +56,10 @@ def limit_refusal(request, action: str, *, email: str = "") -> str | None:
         return None
     try:
         ratelimit.hit(
-            f"{action}-email", email.casefold(), limit=settings.ACCOUNT_EMAIL_RATE_LIMIT, period=3600
+            f"{action}-email",
+            email.casefold(),
+            limit=settings.ACCOUNT_EMAIL_RATE_LIMIT,
+            period=3600,
         )
     except ratelimit.RateLimited as error:
         return (

@@ -66,9 +66,12 @@ def test_personal_data_is_erased_and_the_account_closed(client, deleted):
     assert deleted.username.startswith("deleted-") and deleted.username != "reader"
     assert deleted.display_name == "Deleted reader"
     assert "_auth_user_id" not in client.session
-    assert client.post(
-        reverse("accounts:login"), {"username": "reader", "password": PASSWORD}
-    ).status_code == 200  # no such account any more
+    assert (
+        client.post(
+            reverse("accounts:login"), {"username": "reader", "password": PASSWORD}
+        ).status_code
+        == 200
+    )  # no such account any more
     assert client.get("/people/reader/").status_code == 404
 
 
