@@ -106,6 +106,7 @@ def test_the_thread_shows_a_deleted_reader_and_keeps_the_reply(
     assert "I disagree." in html and "Deep other." in html
     assert "Answered by others." not in html and "Nobody replied." not in html
     assert "Comments 3" in html
+    assert html.count("Deleted reader: comment removed with the account") == 3
     assert "/people/reader/" not in html
 
 
