@@ -29,7 +29,9 @@ def test_a_reader_signs_up_confirms_comments_exports_and_deletes_their_account(
 
     # Sign up, reading the terms on the way.
     page.get_by_role("link", name="Sign up").click()
-    expect(page.get_by_role("link", name="terms of use", exact=True)).to_have_attribute("href", "/terms/")
+    expect(page.get_by_role("link", name="terms of use", exact=True)).to_have_attribute(
+        "href", "/terms/"
+    )
     page.fill("#id_username", "nia")
     page.fill("#id_email", "nia@example.com")
     page.fill("#id_password1", PASSWORD)
