@@ -76,11 +76,12 @@ def remove_comments(*, author: User) -> None:
             if parent in owned:
                 needed.add(parent)
             parent = parents[parent]
-    for comment in own.filter(pk__in=needed):
-        comment.body = ""
-        comment.status = Comment.Status.DELETED
-        comment.save(update_fields=["body", "status"])
-    refresh_article_stats(own.filter(pk__in=needed).values_list("article_id", flat=True))
+    placeholders = own.filter(pk__in=needed)
+    # updated_at is part of each comment's cached fragment key: the placeholder replaces it.
+    placeholders.update(
+        body="", body_html="", status=Comment.Status.DELETED, updated_at=timezone.now()
+    )
+    refresh_article_stats(placeholders.values_list("article_id", flat=True))
     purge_comments(comments=own.exclude(pk__in=needed))
 
 

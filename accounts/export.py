@@ -41,8 +41,16 @@ def profile(user: User) -> dict:
     }
 
 
+COMMENT_FIELDS = ["article", "parent", "status", "body", "created_at", "edited_at"]
+
+
 def comments(user: User) -> list[dict]:
-    rows = Comment.objects.by(user).select_related("article").order_by("created_at", "pk")
+    rows = (
+        Comment.objects.by(user)
+        .select_related("article")
+        .only(*COMMENT_FIELDS, "article__title", "article__slug")
+        .order_by("created_at", "pk")
+    )
     return [
         {
             "id": comment.pk,
@@ -58,10 +66,14 @@ def comments(user: User) -> list[dict]:
     ]
 
 
+REPORT_FIELDS = ["comment", "reason", "note", "created_at", "resolved_at"]
+
+
 def reports(user: User) -> list[dict]:
     rows = (
         Report.objects.filter(reporter=user)
         .select_related("comment__article")
+        .only(*REPORT_FIELDS, "comment__article__title")
         .order_by("created_at", "pk")
     )
     return [
