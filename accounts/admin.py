@@ -8,17 +8,41 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "is_staff", "date_joined"]
+    list_display = [
+        "username", "email", "first_name", "last_name", "is_staff", "email_confirmed", "date_joined"
+    ]  # fmt: skip
     # Avatars are only set through the reader's settings page, which checks and resizes
     # them; the admin can see one and take it down, not upload a raw file.
-    fieldsets = [*DjangoUserAdmin.fieldsets, ("Avatar", {"fields": ["avatar_preview"]})]
-    readonly_fields = ["avatar_preview"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Avatar", {"fields": ["avatar_preview"]}),
+        (
+            "Confirmation, terms and deletion",
+            {
+                "fields": [
+                    "email_confirmed_at",
+                    "pending_email",
+                    "terms_version",
+                    "terms_accepted_at",
+                    "deleted_at",
+                ]
+            },
+        ),  # fmt: skip
+    ]
+    readonly_fields = [
+        "avatar_preview", "email_confirmed_at", "pending_email", "terms_version",
+        "terms_accepted_at", "deleted_at",
+    ]  # fmt: skip
     actions = ["remove_avatars"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)  # inside the admin's transaction
         if change:
             profiles.shown_details_changed(user=obj, changed=set(form.changed_data))
+
+    @admin.display(description="E-mail confirmed", boolean=True)
+    def email_confirmed(self, user):
+        return user.email_confirmed
 
     @admin.display(description="Avatar")
     def avatar_preview(self, user):

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from comments.moderation import author_changed
 
+from . import confirmation
 from .forms import ProfileForm
 from .models import User
 
@@ -43,3 +44,11 @@ def remove_avatar(*, user: User) -> None:
     if user.avatar:
         user.remove_avatar()
         shown_details_changed(user=user, changed={"avatar"})
+
+
+@transaction.atomic
+def change_email(*, user: User, email: str) -> None:
+    """Ask for a new address: it replaces the current one once its link is followed."""
+    user.pending_email = email
+    user.save(update_fields=["pending_email"])
+    confirmation.send_confirmation(user=user, email=email)

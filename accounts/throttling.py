@@ -30,7 +30,12 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
         username = credentials[field]
     else:
         username = request.POST.get(field, "") if request is not None else ""
-    return fold_username(str(username))
+    return lockout_username_of(str(username))
+
+
+def lockout_username_of(username: str) -> str:
+    """The form of `username` failed logins are recorded under."""
+    return fold_username(username)
 
 
 def lockout_response(request: HttpRequest, original_response, credentials) -> HttpResponse:

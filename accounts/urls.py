@@ -36,6 +36,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/settings/", views.account_settings, name="settings"),
     path("accounts/settings/avatar/remove/", views.remove_avatar, name="avatar_remove"),
+    path("accounts/settings/export/", views.export_data, name="export"),
+    path("accounts/settings/delete/", views.delete_account, name="delete"),
+    path("accounts/confirm/resend/", views.resend_confirmation, name="resend_confirmation"),
+    path("accounts/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "accounts/password/change/",
         page(auth_views.PasswordChangeView, "password_change", then="password_change_done"),

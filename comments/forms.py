@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from accounts import identity
+
 from . import text
 from .models import Comment, Report
 
@@ -23,7 +25,7 @@ class CommentBodyForm(forms.ModelForm):
 
     def clean_body(self):
         body = text.normalise(self.cleaned_data.get("body", ""))
-        if not body:
+        if identity.is_blank(body):  # a zero-width space is not a comment
             raise forms.ValidationError("Please write something before posting.")
         if text.has_control_characters(body):
             raise forms.ValidationError(
@@ -86,6 +88,8 @@ class ReportForm(forms.ModelForm):
 
     def clean_note(self):
         note = text.normalise(self.cleaned_data.get("note", ""))
+        if identity.is_blank(note):
+            note = ""
         if text.has_control_characters(note):
             raise forms.ValidationError("The note contains invisible control characters.")
         return note

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "articles",
     "comments",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads a form: a body that is not valid UTF-8 is refused whole.
+    "newsroom.encoding.RejectInvalidUtf8Middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,9 +190,29 @@ if BEHIND_PROXY:
     # Only trust the forwarded scheme when a proxy we run sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Reader accounts
-# Sign-ups and password-reset e-mails allowed per client address per hour.
-ACCOUNT_RATE_LIMIT = env.int("ACCOUNT_RATE_LIMIT", default=5)
+# Reader accounts (README, "Roles"; every limit is documented in .env.example).
+# Sign-ups, password-reset and confirmation e-mails allowed per network address per hour:
+# high enough for an office, a school or a mobile carrier behind one shared address.
+ACCOUNT_RATE_LIMIT = env.int("ACCOUNT_RATE_LIMIT", default=50)
+# ...and per e-mail address per hour, so one inbox cannot be flooded from many addresses.
+ACCOUNT_EMAIL_RATE_LIMIT = env.int("ACCOUNT_EMAIL_RATE_LIMIT", default=3)
+# Days an e-mail confirmation link works.
+ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
+# Comments by readers who have not confirmed their e-mail address: "hold" (for a
+# moderator) or "refuse".
+ACCOUNT_UNCONFIRMED_COMMENTS = env.str("ACCOUNT_UNCONFIRMED_COMMENTS", default="hold")
+# A deleted account's comments: "remove" (those others replied to stay as "Deleted
+# reader" placeholders without their text) or "keep" (text kept, shown as "Deleted reader").
+ACCOUNT_DELETED_COMMENTS = env.str("ACCOUNT_DELETED_COMMENTS", default="remove")
+# Days nobody else may take the username of a deleted account.
+ACCOUNT_DELETED_NAME_HOLD_DAYS = env.int("ACCOUNT_DELETED_NAME_HOLD_DAYS", default=180)
+# Days network (IP) addresses are kept (login throttling records, rate-limit counters);
+# `manage.py purge_network_data` deletes older ones and the privacy page states it.
+NETWORK_DATA_RETENTION_DAYS = env.int("NETWORK_DATA_RETENTION_DAYS", default=30)
+if ACCOUNT_UNCONFIRMED_COMMENTS not in ("hold", "refuse"):
+    raise ImproperlyConfigured("ACCOUNT_UNCONFIRMED_COMMENTS must be hold or refuse.")
+if ACCOUNT_DELETED_COMMENTS not in ("remove", "keep"):
+    raise ImproperlyConfigured("ACCOUNT_DELETED_COMMENTS must be remove or keep.")
 # Content-Security-Policy: our pages load only our own scripts and styles, and nothing
 # inline executes (JSON-LD blocks are data, not script). Pictures may also come over
 # HTTPS from elsewhere: ones editors put in article bodies (articles/markdown.py keeps
@@ -228,9 +251,10 @@ AUTHENTICATION_BACKENDS = [
 # (local development, or a small deployment that sets SERVE_MEDIA=True).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 
-# django-axes: failed logins are counted per username and, separately, per client
-# address; either reaching the limit pauses logins for that username or address.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# django-axes: failed logins are counted per username-and-address pair: reaching the limit
+# pauses that username from that address only, so nobody's failures (a colleague's on the
+# same network, a guesser's elsewhere) ever lock out the right password from someone else.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"

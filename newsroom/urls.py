@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("comments/", include("comments.urls")),
     path("", include("accounts.urls")),
+    path("", include("pages.urls")),
     path("", include("articles.urls")),
 ]
 

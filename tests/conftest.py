@@ -114,3 +114,21 @@ def image_bytes():
         return buffer.getvalue()
 
     return make
+
+
+@pytest.fixture
+def privacy_page(db):
+    from pages.models import Page
+
+    return Page.objects.create(
+        kind=Page.Kind.PRIVACY, title="Privacy notice", body="We keep little.", version="1"
+    )
+
+
+@pytest.fixture
+def terms_page(db):
+    from pages.models import Page
+
+    return Page.objects.create(
+        kind=Page.Kind.TERMS, title="Terms of use", body="Be kind.", version="2026-12-01"
+    )

@@ -18,6 +18,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password("correct-horse-battery")
+    # Confirmed, as most readers are; tests of confirmation pass email_confirmed_at=None.
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

@@ -97,6 +97,14 @@ def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
 def evaluate(*, author, article, body: str) -> list[Hold]:
     """Return the holds that apply to a new comment; raise CommentRefused to refuse it."""
     holds = []
+    if not author.email_confirmed and not author.is_staff:
+        if settings.ACCOUNT_UNCONFIRMED_COMMENTS == "refuse":
+            raise CommentRefused(
+                "Please confirm your e-mail address before commenting: follow the link we "
+                "sent you, or ask for a new one on your settings page.",
+                rule="e-mail not confirmed",
+            )
+        holds.append(Hold("e-mail not confirmed"))
     terms, policy = _terms_and_policy()
     for term in terms:
         if _matches(term.phrase, body):

@@ -12,13 +12,14 @@ import random
 
 from django.db import transaction
 
-from . import accounts, articles, comments
+from . import accounts, articles, comments, pages
 
 
 @transaction.atomic
 def seed() -> list[accounts.Login]:
     """Add whatever of the demo is missing; return the dev-only logins."""
     rng = random.Random(2026)  # the same demo every time
+    pages.seed()
     people = accounts.seed()
     articles.seed(rng, authors=[people.editor, people.reporter])
     comments.seed_conversations(people.readers, [people.editor], rng)

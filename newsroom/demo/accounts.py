@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
 
@@ -63,6 +64,7 @@ def _account(
             "email": f"{username}@example.com",
             "is_staff": staff or superuser,
             "is_superuser": superuser,
+            "email_confirmed_at": timezone.now(),
         },
     )
     if created:

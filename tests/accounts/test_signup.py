@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.urls import reverse
 
-from accounts.forms import SignupForm
+from accounts.forms import LOOKS_TAKEN, SignupForm
 from tests.factories import UserFactory
 
 User = get_user_model()
@@ -18,6 +18,7 @@ def signup_data(**overrides):
         "email": "new@example.com",
         "password1": "a-long-unusual-passphrase",
         "password2": "a-long-unusual-passphrase",
+        "accept_terms": "on",
         **overrides,
     }
 
@@ -62,10 +63,10 @@ def test_logged_in_reader_is_sent_away_from_sign_up(client, reader):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"username": "READER"}, "username", "That username is taken."),
+        ({"username": "READER"}, "username", "That username is taken"),
         # Fullwidth letters are the same name after NFKC normalisation.
-        ({"username": "ｒｅａｄｅｒ"}, "username", "That username is taken."),
-        ({"username": "ＲＥＡＤＥＲ"}, "username", "That username is taken."),
+        ({"username": "ｒｅａｄｅｒ"}, "username", "That username is taken"),
+        ({"username": "ＲＥＡＤＥＲ"}, "username", "That username is taken"),
         ({"username": "bad name!"}, "username", "Enter a valid username."),
         ({"username": "x" * 31}, "username", "at most 30 characters"),
         ({"username": ""}, "username", "This field is required."),
@@ -99,7 +100,7 @@ def test_stored_username_is_nfkc_normalised(client):
 def test_full_case_fold_duplicate_is_taken(client):
     UserFactory(username="strasse")
     response = client.post(SIGNUP, signup_data(username="Straße"))
-    assert response.context["form"].errors["username"] == ["That username is taken."]
+    assert response.context["form"].errors["username"] == [LOOKS_TAKEN]
 
 
 def test_database_refuses_a_username_differing_only_by_case(reader):
@@ -113,5 +114,5 @@ def test_a_race_caught_by_the_database_is_a_form_error_not_a_500(client, reader,
     monkeypatch.setattr(User, "validate_constraints", lambda self, exclude=None: None)
     response = client.post(SIGNUP, signup_data(username="Reader"))
     assert response.status_code == 200
-    assert response.context["form"].errors["username"] == ["That username is taken."]
+    assert response.context["form"].errors["username"] == [LOOKS_TAKEN]
     assert "_auth_user_id" not in client.session

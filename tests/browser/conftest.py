@@ -137,3 +137,21 @@ def log_in():
         page.wait_for_url(f"**{next_path}")
 
     return go
+
+
+@pytest.fixture
+def confirm_email():
+    """Follow the confirmation link in the last e-mail sent to `address` (Django's test
+    set-up captures mail in mail.outbox, the live server's included); return the message."""
+    import re
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+
+    def go(page, address):
+        message = [m for m in mail.outbox if address in m.to][-1]
+        link = re.search(r"https?://\S+/accounts/confirm/\S+/", message.body).group()
+        page.goto(urlsplit(link).path)
+        return message
+
+    return go

@@ -21,6 +21,7 @@ def test_visitor_signs_up_uploads_an_avatar_logs_out_and_back_in(new_page, scree
     page.fill("#id_email", "newcomer@example.com")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_accept_terms")
     page.get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url("/")

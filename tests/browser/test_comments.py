@@ -11,7 +11,9 @@ pytestmark = [
 ]
 
 
-def test_readers_hold_a_threaded_conversation(new_page, screenshot, log_in, published_article):
+def test_readers_hold_a_threaded_conversation(
+    new_page, screenshot, log_in, confirm_email, published_article
+):
     UserFactory(username="bea", first_name="Bea", last_name="Quinn")
     url = published_article.get_absolute_url()
 
@@ -24,7 +26,9 @@ def test_readers_hold_a_threaded_conversation(new_page, screenshot, log_in, publ
     ana.fill("#id_email", "ana@example.com")
     ana.fill("#id_password1", PASSWORD)
     ana.fill("#id_password2", PASSWORD)
+    ana.check("#id_accept_terms")
     ana.get_by_role("button", name="Create account").click()
+    confirm_email(ana, "ana@example.com")
     ana.goto(url)
     ana.fill(
         "#id_body",
