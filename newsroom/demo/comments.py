@@ -56,10 +56,13 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
     for article in Article.objects.public().order_by("-published_at")[:articles]:
         if Comment.objects.for_article(article).exists():
             continue
-        when = article.published_at + timedelta(minutes=20)
+        now = timezone.now()
+        when = min(article.published_at + timedelta(minutes=20), now)
+        # At most 36 comments, spread over the time since publication: none in the future.
+        stretch = min(1.0, (now - when) / timedelta(minutes=36 * 90))
         comments = []
         for opener in rng.sample(OPENERS, rng.randint(3, 6)):
-            when += timedelta(minutes=rng.randint(5, 90))
+            when += timedelta(minutes=rng.randint(5, 90)) * stretch
             top = Comment.objects.create(
                 article=article, author=rng.choice(readers), created_at=when,
                 body=add_paragraphs(rng, opener, REPLIES),
@@ -67,7 +70,7 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
             comments.append(top)
             parent = top
             for _ in range(rng.randint(0, 5)):
-                when += timedelta(minutes=rng.randint(2, 60))
+                when += timedelta(minutes=rng.randint(2, 60)) * stretch
                 reply = Comment(
                     article=article, author=rng.choice(readers + staff[:1]),
                     body=rng.choice(REPLIES), created_at=when,
