@@ -326,6 +326,10 @@ COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
 # A comment reported by this many distinct readers is held for review.
 COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)
+# What the button under each comment says (and readers give): "Recommend", "Like"...
+COMMENTS_RECOMMEND_LABEL = env.str("COMMENTS_RECOMMEND_LABEL", default="Recommend")
+# How often an open article page asks whether there are new comments (comments.js).
+COMMENTS_LIVE_POLL_SECONDS = env.int("COMMENTS_LIVE_POLL_SECONDS", default=20)
 SEARCH_RESULTS_PER_PAGE = 10
 # Anonymous article pages: how long a shared cache or CDN in front may serve one
 # (s-maxage), and serve it stale while it fetches a fresh one (stale-while-revalidate).

@@ -8,7 +8,7 @@ from tests.factories import ArticleFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_editors_group_has_exactly_article_section_and_tag_permissions():
+def test_editors_group_has_exactly_article_section_and_tag_permissions_and_featuring():
     codenames = set(
         Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
     )
@@ -16,7 +16,7 @@ def test_editors_group_has_exactly_article_section_and_tag_permissions():
         f"{action}_{model}"
         for model in ("article", "section", "tag")
         for action in ("add", "change", "delete", "view")
-    }
+    } | {"feature_comment"}
 
 
 def test_editor_creates_and_publishes_article_through_admin(client, editor):
