@@ -144,3 +144,26 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
         user=troll, moderator=moderator, reason="Repeated abuse of other readers", days=7
     )
     refresh_article_stats(a.pk for a in public)
+
+
+@transaction.atomic
+@ratelimit.lifted()
+def seed_engagement(readers, editor, rng: random.Random) -> None:
+    """Readers' recommendations on the demo conversations, and a featured comment (once)."""
+    if Comment.objects.filter(recommendation_count__gt=0).exists():
+        return
+    articles = Article.objects.public().order_by("-published_at")[:5]
+    candidates = list(
+        Comment.objects.visible().filter(article__in=articles).select_related("author")
+    )
+    voters = [r for r in readers if r.username != "troll"]
+    for comment in rng.sample(candidates, min(len(candidates), 12)):
+        others = [r for r in voters if r.pk != comment.author_id]
+        for reader in rng.sample(others, rng.randint(1, len(others))):
+            moderation.recommend(reader=reader, comment=comment)
+    best = (
+        Comment.objects.visible()
+        .filter(article__in=articles)
+        .order_by("-recommendation_count", "created_at")
+    )
+    moderation.feature(comment=best.first(), moderator=editor)

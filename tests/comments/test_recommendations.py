@@ -130,10 +130,8 @@ def test_recommending_is_rate_limited_like_other_writes(
 
 
 def test_most_recommended_sort(client, published_article):
-    quiet, popular = (
-        CommentFactory(article=published_article, body="Quiet one"),
-        CommentFactory(article=published_article, body="Popular one"),
-    )
+    CommentFactory(article=published_article, body="Quiet one")
+    popular = CommentFactory(article=published_article, body="Popular one")
     for reader in UserFactory.create_batch(2):
         moderation.recommend(reader=reader, comment=popular)
     page = client.get(published_article.get_absolute_url(), {"sort": "recommended"})
