@@ -137,7 +137,7 @@
   var etag = '"' + section.dataset.liveVersion + '"';
   var since = parseFloat(section.dataset.liveSince) - 5; // the page's data, read just before
   var viewer = section.dataset.viewer || "";
-  var every = Math.max(5, parseInt(section.dataset.liveEvery, 10) || 20) * 1000;
+  var every = Math.max(1, parseInt(section.dataset.liveEvery, 10) || 20) * 1000;
   var fresh = [];
   var busy = false;
 
