@@ -113,7 +113,7 @@ class CommentAdmin(ReadOnlyAdmin):
     ]
     fields = [
         "article", "author", "status", "hidden_reason", "hidden_note", "created_at", "edited_at",
-        "approved_at", "body", "thread_context", "history",
+        "approved_at", "featured_at", "recommendation_count", "body", "thread_context", "history",
     ]  # fmt: skip
     readonly_fields = fields
 
