@@ -78,10 +78,8 @@ async def _tab(port, path, etag, every, until, rng, samples):
     next_poll = time.monotonic() + rng.uniform(0, every)
     head = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nIf-None-Match: {etag}\r\n"
     head += "Accept: application/json\r\nConnection: close\r\n\r\n"
-    while True:
+    while next_poll < until:
         await asyncio.sleep(max(0.0, next_poll - time.monotonic()))
-        if time.monotonic() >= until:
-            return
         sent = time.monotonic()
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), 10)
