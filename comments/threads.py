@@ -155,22 +155,27 @@ class Featured(NamedTuple):
 
 
 FEATURED_SHOWN = 3
-# The Featured block, read with the page of threads (no query of its own).
-_FEATURED = ArraySubquery(
-    Comment.objects.featured()
-    .filter(article=OuterRef("article_id"))
-    .annotate(
-        row=JSONObject(
-            pk="pk",
-            body="body",
-            created_at="created_at",
-            username="author__username",
-            first_name="author__first_name",
-            last_name="author__last_name",
+
+
+def _featured(article):
+    """The Featured block, read with the page of threads (no query of its own); not
+    correlated with the row, so PostgreSQL computes it once."""
+    rows = (
+        Comment.objects.featured()
+        .for_article(article)
+        .annotate(
+            row=JSONObject(
+                pk="pk",
+                body="body",
+                created_at="created_at",
+                username="author__username",
+                first_name="author__first_name",
+                last_name="author__last_name",
+            )
         )
+        .values("row")
     )
-    .values("row")[:FEATURED_SHOWN]
-)
+    return ArraySubquery(rows[:FEATURED_SHOWN])
 
 
 @dataclass
@@ -201,7 +206,7 @@ def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
             changed=_THREAD_CHANGED,
             size=_THREAD_SIZE,
             held=ArraySubquery(held.distinct()),
-            featured=_FEATURED,
+            featured=_featured(article),
         )
         .values_list("pk", "changed", "size", "total", "comment_count", "held", "featured")
     )
