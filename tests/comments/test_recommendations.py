@@ -167,3 +167,17 @@ def test_pressed_state_costs_no_query_once_cached(
         html = client.get(published_article.get_absolute_url()).content.decode()
     assert html.count('aria-pressed="true"') == 1
     assert f'aria-pressed="true" data-recommend="{comments[1].pk}"' in html
+
+
+def test_a_first_visit_with_recommendations_keeps_the_logged_in_budget(
+    client, published_article, reader, django_assert_max_num_queries
+):
+    comments = CommentFactory.create_batch(3, article=published_article)
+    for comment in comments[:2]:
+        moderation.recommend(reader=reader, comment=comment)
+    client.force_login(reader)
+    # The page's budget (tests/comments/test_performance.py), with the reader's visit
+    # stored and their recommendations on the page read.
+    with django_assert_max_num_queries(11):
+        html = client.get(published_article.get_absolute_url()).content.decode()
+    assert html.count('aria-pressed="true"') == 2
