@@ -25,7 +25,11 @@ class HomeView(ListView):
         most_discussed = Comment.objects.most_discussed(
             Article.objects.public(), days=settings.MOST_DISCUSSED_DAYS
         )
-        return super().get_context_data(most_discussed=most_discussed, **kwargs)
+        return super().get_context_data(
+            most_discussed=most_discussed,
+            most_discussed_days=settings.MOST_DISCUSSED_DAYS,
+            **kwargs,
+        )
 
 
 class SectionView(ListView):

@@ -6,6 +6,7 @@ import secrets
 import shutil
 import subprocess
 
+import polling
 from config import FLOORS, HOST, RESULTS, ROOT, TARGETS, WORK
 from processes import say
 
@@ -169,6 +170,8 @@ def report(results: dict) -> str:
             for r in prof["top_ours_cumulative_ms"][:6]
         ]
         lines += ["", f"Full report: `{prof['full_report']}`."]
+    if results.get("polling"):
+        lines += polling.report_lines(results["polling"])
     if results.get("warnings"):
         lines += ["", "Warnings:", *[f"- {w}" for w in results["warnings"]]]
     return "\n".join(lines) + "\n"

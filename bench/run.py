@@ -22,6 +22,8 @@ from datetime import datetime
 from config import FLOORS, HOST, RESULTS, ROOT, WORK
 from inprocess import log_in, measure_article, profiles, walk
 from load import Changer, combine, measure, post_comments
+from polling import in_process as polls_in_process
+from polling import under_load as polls_under_load
 from processes import (
     BenchError,
     background,
@@ -54,9 +56,14 @@ def parse_args():
     parser.add_argument(
         "--posting-seconds", type=int, default=15, help="how long the posters post at once"
     )
+    parser.add_argument("--tabs", type=int, default=1000, help="open tabs polling for comments")
+    parser.add_argument("--tab-seconds", type=int, default=40, help="how long the tabs poll")
     parser.add_argument("--cache", choices=["auto", "redis", "locmem"], default="auto")
-    parser.add_argument("--time-limit", type=int, default=480, help="stop everything after this")
+    parser.add_argument("--time-limit", type=int, default=560, help="stop everything after this")
     return parser.parse_args()
+
+
+SERVERS = {}  # port: the gunicorn master's pid (its CPU is measured for live polling)
 
 
 def _serve(stack, env, name, path):
@@ -72,6 +79,7 @@ def _serve(stack, env, name, path):
         timeout=30,
         process=server,
     )
+    SERVERS[port] = server.pid
     return port
 
 
@@ -159,6 +167,8 @@ def main() -> int:
         say("profiling in-process (1,000 comments)")
         middle = articles[1000] if 1000 in articles else articles[sizes[0]]
         results["profiles"] = profiles(middle, readers, args.requests)
+        say("live threads: SQL of a poll, in-process")
+        results["polling"] = {"in_process": polls_in_process(middle)}
 
         # Load: a server with the shared cache, and one with none (every request cold).
         served = {}
@@ -218,6 +228,15 @@ def main() -> int:
                 )
 
         time.sleep(2)  # let requests still queued from the last load finish
+        say(f"live threads: {args.tabs:,} tabs polling for {args.tab_seconds} s")
+        results["polling"]["load"] = polls_under_load(
+            args,
+            port,
+            SERVERS[port],
+            results["polling"]["in_process"]["path"],
+            every=settings.COMMENTS_LIVE_POLL_SECONDS,
+        )
+        time.sleep(2)
         path = middle.get_absolute_url()
         say("posting: one poster, then many at once")
         posters = [_poster(port, path, r) for r in readers[: args.posters]]

@@ -52,6 +52,8 @@ class Controls:
     report: bool = False
     edit: bool = False
     delete: bool = False
+    recommend: bool = False
+    feature: bool = False  # staff with the comments.feature_comment permission
 
     def __str__(self) -> str:
         """A short, stable name for cache keys, e.g. "reply+report" or "none"."""
@@ -59,17 +61,28 @@ class Controls:
 
     @property
     def any(self) -> bool:
-        return self.reply or self.report or self.edit or self.delete
+        return any(vars(self).values())
 
 
 class Viewer:
     """What one request's reader may do, decided once per page."""
 
-    def __init__(self, user, article, *, can_comment: bool, can_report: bool):
+    def __init__(
+        self,
+        user,
+        article,
+        *,
+        can_comment: bool,
+        can_report: bool,
+        can_recommend: bool = False,
+        can_feature: bool = False,
+    ):
         self.user = user
         self.byline_ids = frozenset(a.pk for a in article.authors.all())
         # Replies need open comments; reports are possible on closed articles too.
-        self.shared = Controls(reply=can_comment, report=can_report)
+        self.shared = Controls(
+            reply=can_comment, report=can_report, recommend=can_recommend, feature=can_feature
+        )
         self._can_comment = can_comment
 
     def own(self, *, editable: bool) -> Controls:
@@ -112,6 +125,7 @@ class Skeleton(NamedTuple):
     slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
     comment_count: int
+    featured: tuple = ()  # threads.Featured, shown above the threads
 
 
 def _key_parts(node: Node, byline_ids) -> tuple:
@@ -126,6 +140,8 @@ def _key_parts(node: Node, byline_ids) -> tuple:
         comment.author_id in byline_ids,
         node.reply_to.author.display_name if node.reply_to else "",
         node.reply_to.pk if node.reply_to else "",
+        comment.recommendation_count,
+        comment.featured_at.isoformat() if comment.featured_at else "",
     )
 
 
@@ -296,7 +312,9 @@ def build_skeleton(
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    return Skeleton("".join(pieces), pieces, slots, index.held_authors, index.comment_count)
+    return Skeleton(
+        "".join(pieces), pieces, slots, index.held_authors, index.comment_count, index.featured
+    )
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:

@@ -6,18 +6,25 @@ comment in those threads; the tree is then assembled in memory.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Func, OuterRef, Subquery, Window
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, JSONObject
+from django.urls import reverse
 
 from articles.models import Article
 
 from .models import Comment
 from .models.comment import count_of
 
-SORTS = {"oldest": ("created_at", "pk"), "newest": ("-created_at", "-pk")}
+SORTS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "recommended": ("-recommendation_count", "created_at", "pk"),
+}
 
 
 @dataclass
@@ -124,6 +131,53 @@ _THREAD_CHANGED = Greatest(
 _THREAD_SIZE = count_of(_THREAD)
 
 
+class Featured(NamedTuple):
+    """A comment in the article's Featured block: a quote, its author and where it is."""
+
+    pk: int
+    body: str
+    author_name: str
+    author_username: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> "Featured":
+        name = f"{row['first_name']} {row['last_name']}".strip() or row["username"]
+        when = datetime.fromisoformat(row["created_at"])
+        return cls(row["pk"], row["body"], name, row["username"], when)
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def author_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"username": self.author_username})
+
+
+FEATURED_SHOWN = 3
+
+
+def _featured(article):
+    """The Featured block, read with the page of threads (no query of its own); not
+    correlated with the row, so PostgreSQL computes it once."""
+    rows = (
+        Comment.objects.featured()
+        .for_article(article)
+        .annotate(
+            row=JSONObject(
+                pk="pk",
+                body="body",
+                created_at="created_at",
+                username="author__username",
+                first_name="author__first_name",
+                last_name="author__last_name",
+            )
+        )
+        .values("row")
+    )
+    return ArraySubquery(rows[:FEATURED_SHOWN])
+
+
 @dataclass
 class ThreadIndex(Pagination):
     """A page of threads before any comment is loaded: each thread's first comment
@@ -131,6 +185,7 @@ class ThreadIndex(Pagination):
 
     roots: list[tuple[int, object, int]]
     held_authors: frozenset  # readers with held or removed comments on the article
+    featured: tuple[Featured, ...] = ()
 
     @property
     def root_ids(self) -> list[int]:
@@ -151,16 +206,19 @@ def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
             changed=_THREAD_CHANGED,
             size=_THREAD_SIZE,
             held=ArraySubquery(held.distinct()),
+            featured=_featured(article),
         )
-        .values_list("pk", "changed", "size", "total", "comment_count", "held")
+        .values_list("pk", "changed", "size", "total", "comment_count", "held", "featured")
     )
     rows = list(roots_qs[(page - 1) * per_page : page * per_page])
     if not rows and page > 1:  # past the end: show the last page instead of an error
         total = Comment.objects.thread_roots(article, user).count()
         page = max(1, -(-total // per_page))
         rows = list(roots_qs[(page - 1) * per_page : page * per_page])
+    featured = ()
     if rows:
-        total, comment_count, held = rows[0][3:]
+        total, comment_count, held = rows[0][3:6]
+        featured = tuple(map(Featured.of, rows[0][6]))
     else:  # no thread shown at all: no visible comment, but perhaps held ones
         total, comment_count, held = 0, 0, held.values_list("author_id", flat=True)
     return ThreadIndex(
@@ -170,6 +228,7 @@ def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
         num_pages=max(1, -(-total // per_page)),
         sort=sort,
         comment_count=comment_count,
+        featured=featured,
     )
 
 

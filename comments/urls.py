@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/recommend/", views.recommend, name="recommend"),
+    path("<int:pk>/feature/", views.feature, name="feature"),
+    path("live/<slug:slug>/", views.live, name="live"),
 ]

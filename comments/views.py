@@ -3,13 +3,15 @@ from contextlib import contextmanager
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from newsroom import ratelimit
 
+from . import live as live_threads
 from . import moderation, threads
 from .forms import CommentForm, EditCommentForm, ReportForm
 from .models import Comment
@@ -170,3 +172,68 @@ def report(request, pk):
     else:
         messages.info(request, "You have already reported this comment; we count each reader once.")
     return redirect(f"{comment.article.get_absolute_url()}#comments")
+
+
+def _wants_json(request) -> bool:
+    """comments.js asks for JSON to update the page in place; forms get a redirect."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def recommend(request, pk):
+    """Recommend a comment, or (recommend=off) take it back; works without JavaScript."""
+    comment = get_object_or_404(Comment.objects.public().select_related("article"), pk=pk)
+    on = request.POST.get("recommend") != "off"
+    try:
+        with _refusal_is_forbidden():
+            comment = moderation.recommend(reader=request.user, comment=comment, on=on)
+    except ratelimit.RateLimited as error:
+        if _wants_json(request):
+            response = JsonResponse({"error": str(error)}, status=429)
+        else:
+            response = render(
+                request, "comments/too_many.html", {"error": error, "comment": comment}, status=429
+            )
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    if _wants_json(request):
+        return JsonResponse({"pressed": on, "count": comment.recommendation_count})
+    return redirect(_permalink(comment, request.user))
+
+
+@login_required
+@require_POST
+def feature(request, pk):
+    """Staff put a comment in the article's Featured block (featured=off: take it out)."""
+    if not request.user.has_perm("comments.feature_comment"):
+        raise PermissionDenied("Only editors and moderators can feature comments.")
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    try:
+        if request.POST.get("featured") == "off":
+            comment = moderation.unfeature(comment=comment, moderator=request.user)
+            messages.success(request, "The comment is no longer featured.")
+        else:
+            comment = moderation.feature(comment=comment, moderator=request.user)
+            messages.success(request, "The comment is featured above the conversation.")
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    return redirect(_permalink(comment, request.user))
+
+
+@require_GET
+def live(request, slug):
+    """What an open article page polls: 304 while its conversation is unchanged (one
+    cache read, no SQL), else its recently visible comments (comments/live.py)."""
+    versions = live_threads.stamp(slug)
+    etag = live_threads.etag(versions)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        state = live_threads.state(slug, versions)
+        if state is None:
+            return JsonResponse({"error": "No such article."}, status=404)
+        response = JsonResponse({"version": versions.tag, **state})
+    response["ETag"] = etag
+    patch_cache_control(response, no_cache=True)
+    return response

@@ -26,7 +26,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# In development the default follows the port actually served (`PORT=8001 make run`).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+SITE_URL = SITE_URL.rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 
 INSTALLED_APPS = [
@@ -348,6 +350,10 @@ COMMENTS_RATE_LIMIT = env.int("COMMENTS_RATE_LIMIT", default=5)
 COMMENTS_RATE_PERIOD = env.int("COMMENTS_RATE_PERIOD", default=60)
 # A comment reported by this many distinct readers is held for review.
 COMMENTS_REPORTS_TO_HOLD = env.int("COMMENTS_REPORTS_TO_HOLD", default=3)
+# What the button under each comment says (and readers give): "Recommend", "Like"...
+COMMENTS_RECOMMEND_LABEL = env.str("COMMENTS_RECOMMEND_LABEL", default="Recommend")
+# How often an open article page asks whether there are new comments (comments.js).
+COMMENTS_LIVE_POLL_SECONDS = env.int("COMMENTS_LIVE_POLL_SECONDS", default=20)
 SEARCH_RESULTS_PER_PAGE = 10
 # Anonymous article pages: how long a shared cache or CDN in front may serve one
 # (s-maxage), and serve it stale while it fetches a fresh one (stale-while-revalidate).

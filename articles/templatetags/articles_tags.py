@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -44,6 +45,15 @@ def canonical_url(context):
     if page is not None and page.number > 1:
         path += f"?page={page.number}"
     return site_url(path)
+
+
+@register.filter
+def html_datetime(value) -> str:
+    """A `<time datetime>` value: HTML allows at most three digits of fractional
+    seconds, and `|date:'c'` writes six, so we write whole seconds."""
+    if not value:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 @register.inclusion_tag("articles/_lead_image.html")

@@ -108,15 +108,20 @@ class CommentAdmin(ReadOnlyAdmin):
         "restore_selected",
         "dismiss_selected",
         "ban_authors",
+        "feature_selected",
+        "unfeature_selected",
     ]
     fields = [
         "article", "author", "status", "hidden_reason", "hidden_note", "created_at", "edited_at",
-        "approved_at", "body", "thread_context", "history",
+        "approved_at", "featured_at", "recommendation_count", "body", "thread_context", "history",
     ]  # fmt: skip
     readonly_fields = fields
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
+
+    def has_feature_permission(self, request):
+        return request.user.has_perm("comments.feature_comment")
 
     def has_ban_permission(self, request):
         return request.user.has_perm("comments.ban_commenter")
@@ -333,6 +338,16 @@ class CommentAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{verb} {done} comment(s).", messages.SUCCESS)
         for why, n in skipped.items():
             self.message_user(request, f"Skipped {n} comment(s): {why}", messages.WARNING)
+
+    @admin.action(
+        description="Feature selected comments above their thread", permissions=["feature"]
+    )
+    def feature_selected(self, request, queryset):
+        self._bulk(request, queryset, moderation.feature, "Featured")
+
+    @admin.action(description="Stop featuring selected comments", permissions=["feature"])
+    def unfeature_selected(self, request, queryset):
+        self._bulk(request, queryset, moderation.unfeature, "Stopped featuring")
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
     def approve_selected(self, request, queryset):

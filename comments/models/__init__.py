@@ -1,4 +1,5 @@
 from .comment import Comment, CommentQuerySet, Decision, Report
+from .engagement import ArticleVisit, Recommendation
 from .moderation import (
     Ban,
     BlockedTerm,
@@ -10,6 +11,8 @@ from .moderation import (
 )
 
 __all__ = [
+    "ArticleVisit",
+    "Recommendation",
     "Ban",
     "BlockedTerm",
     "Comment",

@@ -66,6 +66,11 @@ class CommentQuerySet(models.QuerySet):
         """Visible comments on public articles: what any reader may see."""
         return self.visible().filter(article__in=Article.objects.public())
 
+    def featured(self):
+        """Visible comments an editor or moderator featured, latest first: hiding or
+        deleting one takes it out of the Featured block as well as the thread."""
+        return self.visible().filter(featured_at__isnull=False).order_by("-featured_at", "-pk")
+
     def shown_to(self, user):
         """Comments this reader sees in full: visible ones, plus their own held or removed ones."""
         return self.filter(Comment.shown_to_q(user))
@@ -175,6 +180,10 @@ class Comment(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Kept by comments.moderation.recommendations, so a page's counts cost no query.
+    recommendation_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set by comments.moderation.featuring; shown while the comment is visible.
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Any change to the row, including moderation: part of the rendered-fragment cache key.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,7 +191,10 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        permissions = [("moderate_comment", "Can moderate comments")]
+        permissions = [
+            ("moderate_comment", "Can moderate comments"),
+            ("feature_comment", "Can feature comments"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["visible", "pending", "hidden", "deleted"]),
@@ -201,6 +213,12 @@ class Comment(models.Model):
             models.Index(fields=["root", "status"], name="comment_thread_idx"),
             models.Index(fields=["author", "status", "-created_at"], name="comment_author_idx"),
             models.Index(fields=["status", "-created_at"], name="comment_status_idx"),
+            # The Featured block: a handful of rows per article at most.
+            models.Index(
+                fields=["article", "-featured_at"],
+                condition=Q(featured_at__isnull=False),
+                name="comment_featured_idx",
+            ),
         ]
 
     def __str__(self):
@@ -308,6 +326,10 @@ class Comment(models.Model):
             Decision.RESTORE: "Only hidden comments can be restored.",
             Decision.DISMISS: "This comment has no open reports to dismiss.",
         }[decision]
+
+    @property
+    def is_featured(self) -> bool:
+        return self.featured_at is not None and self.is_visible
 
     @property
     def is_edited(self) -> bool:

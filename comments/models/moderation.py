@@ -211,6 +211,8 @@ class ModerationAction(models.Model):
         UNBAN = "unban", "Ban lifted"
         PREMODERATE = "premoderate", "Put on pre-moderation"
         UNPREMODERATE = "unpremoderate", "Taken off pre-moderation"
+        FEATURE = "feature", "Featured"
+        UNFEATURE = "unfeature", "No longer featured"
 
     kind = models.CharField(max_length=16, choices=Kind)
     moderator = models.ForeignKey(

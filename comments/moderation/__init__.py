@@ -8,6 +8,8 @@ audit log) live in one place:
 - rules.py: the automatic rules applied to new comments, bans and flood control
 - reports.py: readers' reports and the automatic hold they can trigger
 - decisions.py: moderators' decisions on comments and readers
+- recommendations.py: readers recommending comments
+- featuring.py: editors and moderators featuring comments above the thread
 """
 
 from .decisions import (
@@ -19,6 +21,7 @@ from .decisions import (
     restore,
     set_premoderation,
 )
+from .featuring import feature, unfeature
 from .posting import (
     author_changed,
     delete_comment,
@@ -27,6 +30,7 @@ from .posting import (
     purge_comments,
     refresh_article_stats,
 )
+from .recommendations import recommend, refuse_if_cannot_recommend
 from .reports import report_comment
 from .rules import (
     CommentRefused,
@@ -37,6 +41,10 @@ from .rules import (
 )
 
 __all__ = [
+    "refuse_if_cannot_recommend",
+    "recommend",
+    "unfeature",
+    "feature",
     "CommentRefused",
     "active_ban",
     "approve",

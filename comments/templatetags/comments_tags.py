@@ -3,10 +3,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
+from django.urls import reverse
 
 from newsroom import freshness
 
-from .. import moderation, rendering, threads
+from .. import moderation, personal, rendering, threads
 from ..forms import CommentForm
 from ..models import Comment
 
@@ -26,8 +27,16 @@ def comment_section(context, article, versions):
     expand = threads.parse_expand(request.GET.get("expand"))
     ban = moderation.active_ban(user) if user.is_authenticated else None
     can_comment = user.is_authenticated and ban is None and article.comments_open
+    can_report = user.is_authenticated and ban is None
+    # Readers are never staff: only staff pay for the permission lookup.
+    can_feature = user.is_staff and user.has_perm("comments.feature_comment")
     viewer = rendering.Viewer(
-        user, article, can_comment=can_comment, can_report=user.is_authenticated and ban is None
+        user,
+        article,
+        can_comment=can_comment,
+        can_report=can_report,
+        can_recommend=can_report,
+        can_feature=can_feature,
     )
 
     name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
@@ -51,6 +60,13 @@ def comment_section(context, article, versions):
         threads_html = rendering.render_for(page, viewer, article)
     else:
         threads_html = rendering.assemble(skeleton, viewer)
+    if user.is_authenticated:
+        recommended = frozenset()
+        if can_report and personal.has_recommendations(threads_html):
+            recommended = personal.recommended_by(user, article, versions.conversation)
+        since = personal.last_visit(user, article)
+        new = personal.new_comments(skeleton.slots, user, since)
+        threads_html = personal.personalise(threads_html, recommended=recommended, new=new)
     return {
         "article": article,
         "user": user,
@@ -59,9 +75,20 @@ def comment_section(context, article, versions):
         "login_url": resolve_url(settings.LOGIN_URL),
         "threads_html": threads_html,
         "comment_count": skeleton.comment_count,
+        "featured": skeleton.featured,
+        "actions_form": personal.ACTIONS_FORM if can_report or can_feature else "",
+        # What comments.js needs to ask for new comments (comments/live.py).
+        "live_url": reverse("comments:live", kwargs={"slug": article.slug}),
+        "live_version": versions.conversation.tag,
+        "live_poll_seconds": settings.COMMENTS_LIVE_POLL_SECONDS,
         "form": CommentForm(article=article, author=user) if can_comment else None,
         "banned_message": moderation.banned_message(ban) if ban else "",
     }
+
+
+@register.simple_tag
+def recommend_button(comment):
+    return personal.recommend_button(comment)
 
 
 @register.inclusion_tag("comments/_profile_comments.html", takes_context=True)

@@ -24,4 +24,5 @@ def seed() -> list[accounts.Login]:
     articles.seed(rng, authors=[people.editor, people.reporter])
     comments.seed_conversations(people.readers, [people.editor], rng)
     comments.seed_moderation(people.moderator, people.readers, rng)
+    comments.seed_engagement(people.readers, people.editor, rng)
     return people.logins

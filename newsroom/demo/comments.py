@@ -56,10 +56,13 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
     for article in Article.objects.public().order_by("-published_at")[:articles]:
         if Comment.objects.for_article(article).exists():
             continue
-        when = article.published_at + timedelta(minutes=20)
+        now = timezone.now()
+        when = min(article.published_at + timedelta(minutes=20), now)
+        # At most 36 comments, spread over the time since publication: none in the future.
+        stretch = min(1.0, (now - when) / timedelta(minutes=36 * 90))
         comments = []
         for opener in rng.sample(OPENERS, rng.randint(3, 6)):
-            when += timedelta(minutes=rng.randint(5, 90))
+            when += timedelta(minutes=rng.randint(5, 90)) * stretch
             top = Comment.objects.create(
                 article=article, author=rng.choice(readers), created_at=when,
                 body=add_paragraphs(rng, opener, REPLIES),
@@ -67,7 +70,7 @@ def seed_conversations(readers, staff, rng: random.Random, articles=5) -> None:
             comments.append(top)
             parent = top
             for _ in range(rng.randint(0, 5)):
-                when += timedelta(minutes=rng.randint(2, 60))
+                when += timedelta(minutes=rng.randint(2, 60)) * stretch
                 reply = Comment(
                     article=article, author=rng.choice(readers + staff[:1]),
                     body=rng.choice(REPLIES), created_at=when,
@@ -141,3 +144,26 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
         user=troll, moderator=moderator, reason="Repeated abuse of other readers", days=7
     )
     refresh_article_stats(a.pk for a in public)
+
+
+@transaction.atomic
+@ratelimit.lifted()
+def seed_engagement(readers, editor, rng: random.Random) -> None:
+    """Readers' recommendations on the demo conversations, and a featured comment (once)."""
+    if Comment.objects.filter(recommendation_count__gt=0).exists():
+        return
+    articles = Article.objects.public().order_by("-published_at")[:5]
+    candidates = list(
+        Comment.objects.visible().filter(article__in=articles).select_related("author")
+    )
+    voters = [r for r in readers if r.username != "troll"]
+    for comment in rng.sample(candidates, min(len(candidates), 12)):
+        others = [r for r in voters if r.pk != comment.author_id]
+        for reader in rng.sample(others, rng.randint(1, len(others))):
+            moderation.recommend(reader=reader, comment=comment)
+    best = (
+        Comment.objects.visible()
+        .filter(article__in=articles)
+        .order_by("-recommendation_count", "created_at")
+    )
+    moderation.feature(comment=best.first(), moderator=editor)

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 
@@ -19,7 +20,8 @@ def test_profile_shows_name_avatar_and_join_date(client, reader, django_assert_m
     html = response.content.decode()
     assert f"<h1>{reader.display_name}</h1>" in html
     assert f"avatar avatar--96 avatar--c{reader.avatar_colour}" in html
-    assert f'<time datetime="{reader.date_joined.isoformat()}"' in html
+    joined = timezone.localtime(reader.date_joined).isoformat(timespec="seconds")
+    assert f'<time datetime="{joined}"' in html
     assert response.context["person"] == reader
 
 

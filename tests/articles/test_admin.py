@@ -8,7 +8,7 @@ from tests.factories import ArticleFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_editors_group_has_exactly_article_section_tag_and_page_permissions():
+def test_editors_group_has_exactly_article_section_tag_page_and_featuring_permissions():
     codenames = set(
         Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
     )
@@ -16,7 +16,7 @@ def test_editors_group_has_exactly_article_section_tag_and_page_permissions():
         f"{action}_{model}"
         for model in ("article", "section", "tag")
         for action in ("add", "change", "delete", "view")
-    } | {"add_page", "change_page", "view_page"}  # the standing pages, never deleted
+    } | {"add_page", "change_page", "view_page"} | {"feature_comment"}  # pages are never deleted
 
 
 def test_editor_creates_and_publishes_article_through_admin(client, editor):

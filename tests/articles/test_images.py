@@ -154,6 +154,8 @@ def test_article_page_serves_srcset_with_dimensions_and_caption(client):
     srcset = ", ".join(f"{s['url']} {s['width']}w" for s in sizes)
     assert f'srcset="{srcset}"' in html
     assert 'width="960" height="480" alt="A teal rectangle."' in html
+    # The largest image in view when the page opens: fetched first (Lighthouse's LCP audit).
+    assert 'loading="eager" fetchpriority="high"' in html
     assert "The rectangle at dawn." in html and "Photo: Staff" in html
     assert f'<meta property="og:image" content="{settings.SITE_URL}{sizes[-1]["url"]}">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html

@@ -21,7 +21,7 @@ def test_readers_hold_a_threaded_conversation(
     ana = new_page()
     ana.goto(url)
     expect(ana.locator("#comments-heading")).to_have_text("Comments 0")
-    ana.get_by_role("link", name="Sign up").click()
+    ana.locator("#comments").get_by_role("link", name="Sign up").click()
     ana.fill("#id_username", "ana")
     ana.fill("#id_email", "ana@example.com")
     ana.fill("#id_password1", PASSWORD)

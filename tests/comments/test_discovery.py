@@ -35,7 +35,7 @@ def test_most_discussed_counts_recent_visible_comments(client, settings):
     CommentFactory.create_batch(5, article=draft)
     response = client.get(reverse("articles:home"))
     assert [a.title for a in response.context["most_discussed"]] == ["Busy story", "Quiet story"]
-    assert "3 new comments" in response.content.decode()
+    assert "3 comments in the last 3 days" in response.content.decode()
 
 
 @pytest.mark.parametrize("articles", [2, 20])

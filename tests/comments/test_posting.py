@@ -46,6 +46,9 @@ def test_anonymous_sees_log_in_prompt_linking_back(client, published_article):
     assert "Log in to comment" in html
     assert f"next={published_article.get_absolute_url()}" in html
     assert "Post comment" not in html
+    # New readers are offered an account beside it, and come back here once signed up.
+    signup = reverse("accounts:signup") + f"?next={published_article.get_absolute_url()}"
+    assert f'<a href="{signup}%23comments">sign up</a>' in html
 
 
 def test_get_is_not_allowed_on_post_url(login, reader, published_article):

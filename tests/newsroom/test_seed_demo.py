@@ -23,6 +23,9 @@ def test_seed_demo_is_complete_and_idempotent(settings, capsys):
     assert Comment.objects.pending().exists() and Comment.objects.hidden().exists()
     assert Report.objects.open().exists() and Ban.objects.active().exists()
     assert ModerationAction.objects.decisions().dates("created_at", "day").count() > 10
+    assert not Comment.objects.filter(created_at__gt=timezone.now()).exists()  # never in the future
+    assert Comment.objects.filter(recommendation_count__gt=0).exists()
+    assert Comment.objects.featured().exists()
     call_command("seed_demo")
     assert (
         Article.objects.count(),

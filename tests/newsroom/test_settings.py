@@ -15,7 +15,9 @@ def _manage(*args, **env):
     # check that inherited it would fail on async.E001, which production never sets.
     leaked = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in leaked}
-    environment.update(env)
+    environment.update({k: v for k, v in env.items() if v is not None})
+    for name in [k for k, v in env.items() if v is None]:  # None: not set at all
+        environment.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -24,6 +26,18 @@ def _manage(*args, **env):
         text=True,
         timeout=120,
     )
+
+
+def test_site_url_follows_the_port_served_in_development():
+    # `PORT=8001 make run`: links, feeds, JSON-LD and e-mails point at the port served.
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _manage("shell", "--no-imports", "-c", code, PORT="8001", SITE_URL=None)
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8001"
+    result = _manage("shell", "--no-imports", "-c", code, PORT=None, SITE_URL=None)
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8000"
+    # A deployment's own address is kept whatever port the app server listens on.
+    result = _manage("shell", "--no-imports", "-c", code, PORT="8001", SITE_URL="https://x.org/")
+    assert result.stdout.strip().splitlines()[-1] == "https://x.org"
 
 
 def test_secret_key_is_required_when_debug_is_off():

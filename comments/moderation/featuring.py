@@ -1,0 +1,51 @@
+"""Editors and moderators featuring comments above an article's thread."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from articles import page_cache
+
+from ..models import Comment, ModerationAction
+
+
+def _set_featured(comment: Comment, moderator: User, *, on: bool) -> tuple[Comment, bool]:
+    """Lock the comment and feature it or not; returns it and whether anything changed."""
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article", "author")
+        .get(pk=comment.pk)
+    )
+    if on and not locked.is_visible:
+        raise ValueError("Only a visible comment can be featured.")
+    if on == (locked.featured_at is not None):
+        return locked, False
+    now = timezone.now()
+    locked.featured_at = now if on else None
+    locked.save(update_fields=["featured_at"])
+    ModerationAction.objects.create(
+        kind=ModerationAction.Kind.FEATURE if on else ModerationAction.Kind.UNFEATURE,
+        moderator=moderator, comment=locked, subject=locked.author, created_at=now,
+    )  # fmt: skip
+    page_cache.conversations_changed([locked.article.slug])
+    return locked, True
+
+
+@transaction.atomic
+def feature(*, comment: Comment, moderator: User) -> Comment:
+    """Show the comment in its article's Featured block, and record who chose it.
+
+    `moderator` is the editor or moderator who chose it (the audit log's word). Raises
+    ValueError for a comment readers cannot see; featuring a featured comment changes
+    nothing. The caller checks the `comments.feature_comment` permission.
+    """
+    comment, changed = _set_featured(comment, moderator, on=True)
+    # Once notifications exist, the author is told here when `changed` (in on_commit).
+    return comment
+
+
+@transaction.atomic
+def unfeature(*, comment: Comment, moderator: User) -> Comment:
+    """Take the comment out of the Featured block (recorded in the audit log)."""
+    comment, _ = _set_featured(comment, moderator, on=False)
+    return comment
