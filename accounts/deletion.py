@@ -15,8 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment, ModerationAction, ReaderNote, Report
-from comments.moderation import author_changed, purge_comments, refresh_article_stats
+from comments.models import ArticleVisit, Comment, ModerationAction, ReaderNote, Report
+from comments.moderation import (
+    author_changed,
+    purge_comments,
+    refresh_article_stats,
+    withdraw_recommendations,
+)
 
 from . import emails, identity
 from .models import RetiredName, User
@@ -39,6 +44,8 @@ def delete_account(*, user: User, comments: str | None = None) -> None:
     if policy == "remove":
         remove_comments(author=user)
     erase_reports_and_notes(user=user)
+    withdraw_recommendations(reader=user)
+    ArticleVisit.objects.filter(reader=user).delete()
     forget_login_failures(username=username)
     erase_profile(user=user)
     pseudonymise_audit_log(user=user)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone
 
-from comments.models import Comment, Report
+from comments.models import Comment, Recommendation, Report
 
 from .models import User
 
@@ -89,10 +89,29 @@ def reports(user: User) -> list[dict]:
     ]
 
 
+def recommendations(user: User) -> list[dict]:
+    rows = (
+        Recommendation.objects.filter(reader=user)
+        .select_related("comment__article")
+        .only("comment", "created_at", "comment__article__title", "comment__article__slug")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "comment": recommendation.comment_id,
+            "article": recommendation.comment.article.title,
+            "comment_url": _url(recommendation.comment.get_absolute_url()),
+            "made_at": _when(recommendation.created_at),
+        }
+        for recommendation in rows
+    ]
+
+
 SECTIONS: dict[str, Callable[[User], object]] = {
     "profile": profile,
     "comments": comments,
     "reports": reports,
+    "recommendations": recommendations,
 }
 
 

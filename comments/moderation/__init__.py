@@ -30,7 +30,7 @@ from .posting import (
     purge_comments,
     refresh_article_stats,
 )
-from .recommendations import recommend, refuse_if_cannot_recommend
+from .recommendations import recommend, refuse_if_cannot_recommend, withdraw_recommendations
 from .reports import report_comment
 from .rules import (
     CommentRefused,

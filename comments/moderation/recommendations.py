@@ -1,6 +1,9 @@
 """Readers recommending comments: one recommendation per reader per comment."""
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from articles import page_cache
@@ -51,3 +54,21 @@ def recommend(*, reader: User, comment: Comment, on: bool = True) -> Comment:
             locked.save(update_fields=["recommendation_count"])
             page_cache.conversations_changed([locked.article.slug])
     return locked
+
+
+def withdraw_recommendations(*, reader: User) -> None:
+    """Take back every recommendation `reader` made (their account is going), keeping
+    the counts of the comments they recommended exact."""
+    mine = Recommendation.objects.filter(reader=reader)
+    comment_ids = list(mine.values_list("comment_id", flat=True))
+    if not comment_ids:
+        return
+    mine.delete()
+    recommended = Comment.objects.filter(pk__in=comment_ids)
+    recounted = Recommendation.objects.filter(comment=OuterRef("pk")).values("comment")
+    recommended.update(
+        recommendation_count=Coalesce(Subquery(recounted.annotate(n=Count("pk")).values("n")), 0),
+        # updated_at is part of each fragment's key: only these comments are re-rendered.
+        updated_at=timezone.now(),
+    )
+    page_cache.conversations_changed(set(recommended.values_list("article__slug", flat=True)))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import RetiredName, User
 from comments import moderation
-from comments.models import Comment, ModerationAction, ReaderNote, Report
+from comments.models import ArticleVisit, Comment, ModerationAction, ReaderNote, Report
 from tests.conftest import PASSWORD
 from tests.factories import CommentFactory, UserFactory
 
@@ -189,3 +189,24 @@ def test_one_readers_deletion_leaves_others_alone(client, reader, other_reader, 
     assert other_reader.is_active and other_reader.email == "other@example.com"
     # The other reader, the bystander, the moderator and the article's editor.
     assert User.objects.active().count() == 4
+
+
+def test_their_recommendations_go_and_the_counts_stay_exact(
+    client, reader, other_reader, published_article, django_capture_on_commit_callbacks
+):
+    theirs = CommentFactory(article=published_article, author=other_reader)
+    also = CommentFactory(article=published_article, author=other_reader)
+    third = UserFactory()
+    for recommender in (reader, third):
+        moderation.recommend(reader=recommender, comment=theirs)
+    moderation.recommend(reader=reader, comment=also)
+    ArticleVisit.objects.create(reader=reader, article=published_article)
+    client.force_login(reader)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete(client).status_code == 302
+
+    theirs.refresh_from_db()
+    also.refresh_from_db()
+    assert (theirs.recommendation_count, also.recommendation_count) == (1, 0)
+    assert not reader.recommendations.exists() and not reader.article_visits.exists()

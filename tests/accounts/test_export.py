@@ -55,6 +55,20 @@ def test_the_export_holds_profile_comments_and_reports(
     assert "Theirs." not in response.content.decode()
 
 
+def test_the_export_lists_the_comments_the_reader_recommended(
+    client, reader, other_reader, published_article, settings
+):
+    theirs = CommentFactory(article=published_article, author=other_reader)
+    moderation.recommend(reader=reader, comment=theirs)
+    client.force_login(reader)
+
+    (recommended,) = client.get(EXPORT).json()["recommendations"]
+
+    assert recommended["comment"] == theirs.pk
+    assert recommended["article"] == published_article.title
+    assert recommended["comment_url"] == settings.SITE_URL + theirs.get_absolute_url()
+
+
 def test_the_export_costs_the_same_few_queries_however_much_there_is(
     client, reader, django_assert_max_num_queries
 ):
@@ -62,7 +76,7 @@ def test_the_export_costs_the_same_few_queries_however_much_there_is(
         CommentFactory.create_batch(4, article=article, author=reader)
     client.force_login(reader)
     # Session and user, then one query per section.
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         data = client.get(EXPORT).json()
     assert len(data["comments"]) == 12
 
