@@ -43,6 +43,7 @@ from .rules import (
 __all__ = [
     "refuse_if_cannot_recommend",
     "recommend",
+    "withdraw_recommendations",
     "unfeature",
     "feature",
     "CommentRefused",
