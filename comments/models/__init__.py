@@ -7,6 +7,7 @@ from .moderation import (
     ModerationPolicy,
     PremoderatedReader,
     ReaderNote,
+    ReviewClaim,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "PremoderatedReader",
     "ReaderNote",
     "Report",
+    "ReviewClaim",
 ]

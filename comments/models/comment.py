@@ -66,6 +66,14 @@ class CommentQuerySet(models.QuerySet):
         """Visible comments on public articles: what any reader may see."""
         return self.visible().filter(article__in=Article.objects.public())
 
+    def reportable(self):
+        """Comments on public articles a reader may report: visible ones, and held ones,
+        since a page loaded before the hold still shows them (and the report counts)."""
+        return self.filter(
+            status__in=[Comment.Status.VISIBLE, Comment.Status.PENDING],
+            article__in=Article.objects.public(),
+        )
+
     def shown_to(self, user):
         """Comments this reader sees in full: visible ones, plus their own held or removed ones."""
         return self.filter(Comment.shown_to_q(user))
@@ -175,6 +183,9 @@ class Comment(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The abuse pre-screen's score of the text as it now reads (moderation/prescreen.py);
+    # empty for comments stored before the pre-screen existed.
+    abuse_score = models.FloatField(null=True, blank=True, editable=False)
     # Any change to the row, including moderation: part of the rendered-fragment cache key.
     updated_at = models.DateTimeField(auto_now=True)
 
