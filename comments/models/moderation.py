@@ -316,6 +316,13 @@ class ReviewClaim(models.Model):
     def __str__(self):
         return f"{self.moderator} reviewing comment {self.comment_id}"
 
+    @classmethod
+    def renew(cls, *, comment, moderator) -> None:
+        """This moderator has the comment open now: claim it, or renew their claim."""
+        cls.objects.update_or_create(
+            comment=comment, moderator=moderator, defaults={"claimed_at": timezone.now()}
+        )
+
 
 class Commenter(User):
     """Readers as moderators see them: history, notes, bans, pre-moderation."""
