@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from newsroom import freshness
 
-from .comment import Comment
+from .comment import Comment, Report
 
 
 class BanQuerySet(models.QuerySet):
@@ -280,6 +280,17 @@ class ModerationAction(models.Model):
     def save(self, *args, **kwargs):
         self.keep_references()
         super().save(*args, **kwargs)
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words: a hide's or a report's label, or as recorded."""
+        labels = {
+            self.Kind.HIDE: Comment.HideReason,
+            self.Kind.REPORT: Report.Reason,
+        }.get(self.kind)
+        if labels is not None and self.reason in labels.values:
+            return labels(self.reason).label
+        return self.reason
 
     def keep_references(self) -> None:
         if self.comment_id is not None:
