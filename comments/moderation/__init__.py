@@ -26,6 +26,7 @@ from .posting import (
     post_comment,
     purge_comments,
     refresh_article_stats,
+    score_unscored,
 )
 from .reports import report_comment
 from .rules import (
@@ -55,5 +56,6 @@ __all__ = [
     "refuse_if_cannot_report",
     "report_comment",
     "restore",
+    "score_unscored",
     "set_premoderation",
 ]

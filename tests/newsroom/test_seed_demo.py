@@ -23,6 +23,10 @@ def test_seed_demo_is_complete_and_idempotent(settings, capsys):
     assert Comment.objects.pending().exists() and Comment.objects.hidden().exists()
     assert Report.objects.open().exists() and Ban.objects.active().exists()
     assert ModerationAction.objects.decisions().dates("created_at", "day").count() > 10
+    # The abuse pre-screen holds some as they arrive, and every comment has its score.
+    held = ModerationAction.objects.filter(kind="hold", rule__startswith="abuse score")
+    assert held.exists() and all(action.comment.is_pending for action in held)
+    assert not Comment.objects.filter(abuse_score__isnull=True).exists()
     call_command("seed_demo")
     assert (
         Article.objects.count(),
