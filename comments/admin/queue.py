@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Now, NullIf, Trim
@@ -114,6 +115,18 @@ class ArticleFilter(admin.SimpleListFilter):
         return queryset.filter(article_id=article_id) if 0 < article_id < 2**63 else queryset.none()
 
 
+class QueueChangeList(ChangeList):
+    """Sort arrows from the queue's real order (CommentAdmin.get_ordering, which
+    depends on the tab), where Django's own take the model's Meta.ordering."""
+
+    def __init__(self, request, *args, **kwargs):
+        self.ordering_request = request
+        super().__init__(request, *args, **kwargs)
+
+    def _get_default_ordering(self):
+        return self.model_admin.get_ordering(self.ordering_request)
+
+
 # What the queue says after a hide, as a person would put it.
 HIDDEN_AS = {
     Comment.HideReason.SPAM: "Hidden as spam",
@@ -159,6 +172,9 @@ class CommentAdmin(ReadOnlyAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def has_ban_permission(self, request):
         return request.user.has_perm("comments.ban_commenter")
@@ -386,6 +402,7 @@ class CommentAdmin(ReadOnlyAdmin):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         comment = get_object_or_404(Comment.objects.select_related("author"), pk=pk)
+        was_visible = comment.is_visible
         decision = request.POST.get("decision")
         kwargs = {"comment": comment, "moderator": request.user}
         # The text the moderator read: a decision that publishes it must not publish an edit.
@@ -416,7 +433,8 @@ class CommentAdmin(ReadOnlyAdmin):
                     return self._answer(request, "Unknown decision.")
         except ValueError as error:
             return self._answer(request, str(error))
-        return self._answer(request, _decided(decision, comment), comment=comment)
+        message = _decided(decision, comment, was_visible=was_visible)
+        return self._answer(request, message, comment=comment)
 
     def _answer(self, request, message, *, comment=None):
         """Tell the moderator how it went: a refusal (no comment) or the decision made."""
@@ -504,7 +522,7 @@ class CommentAdmin(ReadOnlyAdmin):
         )
 
 
-def _decided(decision: str, comment: Comment) -> str:
+def _decided(decision: str, comment: Comment, *, was_visible: bool) -> str:
     """The decision just made, in the words a moderator would use."""
     if decision == Decision.HIDE:
         return f"{HIDDEN_AS[comment.hidden_reason]}."
@@ -513,5 +531,5 @@ def _decided(decision: str, comment: Comment) -> str:
         Decision.APPROVE: f"Approved {author}’s comment.",
         Decision.RESTORE: f"Restored {author}’s comment.",
         Decision.DISMISS: f"Dismissed the reports on {author}’s comment"
-        + ("; it is visible again." if comment.is_visible else "."),
+        + ("; it is visible again." if comment.is_visible and not was_visible else "."),
     }[decision]
