@@ -306,7 +306,7 @@ class CommentAdmin(ReadOnlyAdmin):
             "<strong>{} open</strong> of {}<br>{}", obj.open_reports, obj.report_total, detail
         )
 
-    @admin.display(description="Abuse score", ordering="screened")
+    @admin.display(description="Score", ordering="screened")
     def score(self, obj):
         if obj.abuse_score is None:
             return "—"
