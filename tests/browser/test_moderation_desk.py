@@ -1,6 +1,7 @@
 """The moderation desk by keyboard, on a phone and with two moderators at once."""
 
 import json
+import re
 import time
 from collections import Counter
 
@@ -226,10 +227,12 @@ def test_typing_hiding_without_a_reason_and_two_moderators(new_page, editor):
     row = page.locator(f"tr:has(.mod-decide[data-comment='{claimed}'])")
     expect(row).to_contain_text("Being reviewed by Noor")
 
-    # Typing in a note never triggers a shortcut.
+    # Maya leaves Noor's row and moves on; typing in a note never triggers a shortcut.
+    assert current_id(page) == claimed
+    page.keyboard.press("j")
     pk = current_id(page)
+    assert pk != claimed
     note = page.locator(f"input[name=hide_note_{pk}]")
-    note.fill("")
     note.press_sequentially("ahd")
     expect(note).to_have_value("ahd")
     assert not ModerationAction.objects.exists()
@@ -246,9 +249,9 @@ def test_typing_hiding_without_a_reason_and_two_moderators(new_page, editor):
     expect(page.locator(".messagelist")).to_contain_text("Hidden as off-topic.")
 
     # Deciding on Noor's row anyway works, and is audited as Maya's.
-    page.locator(f"tr:has(.mod-decide[data-comment='{claimed}'])").click(position={"x": 5, "y": 5})
+    expect(page.locator("tr.mod-row--current")).to_have_count(1)
     if current_id(page) != claimed:
-        page.keyboard.press("j")
+        page.keyboard.press("k")
     assert current_id(page) == claimed
     page.keyboard.press("a")
     expect(page.locator(f"tr:has(.mod-decide[data-comment='{claimed}'])")).to_contain_text(
@@ -256,7 +259,11 @@ def test_typing_hiding_without_a_reason_and_two_moderators(new_page, editor):
     )
     assert ModerationAction.objects.get(comment_id=claimed).moderator == maya
 
-    # "o" opens the comment in its thread, in a new tab.
+    # The focus moved on to the next undecided row; "o" opens it in its thread, in a new tab.
+    following = current_id(page)
+    assert following not in (claimed, pk)
     with page.context.expect_page() as opened:
         page.keyboard.press("o")
-    expect(opened.value).to_have_url(f"**{article.get_absolute_url()}*")
+    expect(opened.value).to_have_url(
+        re.compile(f"{article.get_absolute_url()}#comment-{following}$")
+    )
