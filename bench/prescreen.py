@@ -60,7 +60,7 @@ def posting_cost(texts, *, screened: bool) -> list[float] | None:
     from comments.moderation import prescreen
     from newsroom import ratelimit
 
-    article = Article.objects.public().filter(comments_open=True).first()
+    article = next((a for a in Article.objects.public() if a.comments_open), None)
     if article is None:
         return None
     timings = []
