@@ -267,3 +267,25 @@ def test_typing_hiding_without_a_reason_and_two_moderators(new_page, editor):
     expect(opened.value).to_have_url(
         re.compile(f"{article.get_absolute_url()}#comment-{following}$")
     )
+
+
+def test_report_form_radios_sit_beside_their_labels(
+    new_page, screenshot, log_in, published_article
+):
+    comment = CommentFactory(article=published_article, body="Buy my watches")
+    UserFactory(username="bea")
+    page = new_page()
+    log_in(page, "bea", next_path=published_article.get_absolute_url())
+    page.goto(f"/comments/{comment.pk}/report/")
+    radios = page.locator("input[type=radio]")
+    expect(radios).to_have_count(4)
+    expect(page.locator("form.report-form")).not_to_contain_text("---------")
+    for index in range(4):
+        radio = radios.nth(index).bounding_box()
+        label = page.locator(f"label[for={radios.nth(index).get_attribute('id')}]").bounding_box()
+        assert label["x"] > radio["x"] + radio["width"] - 1  # to its right
+        assert abs((label["y"] + label["height"] / 2) - (radio["y"] + radio["height"] / 2)) < 8
+    screenshot(page, "report-form")
+    page.get_by_label("Spam").check()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".messages")).to_contain_text("Thank you")

@@ -230,9 +230,12 @@ def test_reports_on_a_held_comment_are_recorded_and_counted(
         moderation.report_comment(reporter=reader, comment=comment, reason="abuse")
     comment.refresh_from_db()
     assert comment.is_pending
-    # Readers four and five had the page open before the hold.
+    # Readers four and five had the page open before the hold; the form no longer
+    # shows the held text.
     for reader, reason in ((fourth, "abuse"), (fifth, "spam")):
         client.force_login(reader)
+        form = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
+        assert "already waiting for a moderator" in form and "Held after three" not in form
         response = report(client, comment, reason, "Still there for me")
         assert response.status_code == 302
         assert "Thank you" in client.get(response["Location"]).content.decode()
