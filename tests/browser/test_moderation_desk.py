@@ -65,12 +65,12 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
     reporters = UserFactory.create_batch(5)
     moderator = make_moderator("maya", "Maya")
     reasons = ["abuse", "spam", "off_topic", "personal_information", "other"]
-    plan = (
-        [("approve", "Fair point, politely made.")] * 40
-        + [("dismiss", "Strongly worded, but within the rules.")] * 30
-        + [("hide", reasons[n % len(reasons)]) for n in range(30)]
-    )
-    plan = [plan[(n * 37) % 100] for n in range(100)]  # interleaved, as a night's queue is
+    approve, dismiss = ("approve", "Fair point, politely made."), ("dismiss", "Heated, but fair.")
+    plan = []
+    for block in range(10):  # as a night's queue: mixed, some spam arriving in runs
+        run, single = reasons[block % 5], reasons[(block + 2) % 5]
+        plan += [approve, approve, dismiss, ("hide", run), ("hide", run)]
+        plan += [approve, dismiss, approve, ("hide", single), dismiss]
     decisions = reported_comments(article, plan, reporters)
 
     page = new_page()
@@ -90,6 +90,7 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
     expect(page.locator("#mod-keys")).to_be_hidden()
 
     presses, decided = Counter(), Counter()
+    last_reason, remembered = None, 0
     started = time.perf_counter()
     for _ in range(100):
         pk = current_id(page)
@@ -97,6 +98,10 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
         keys = {"approve": ["a"], "dismiss": ["d"], "hide": ["h", REASON_KEYS.get(detail)]}[
             decision
         ]
+        if decision == "hide" and detail == last_reason:
+            keys, remembered = ["h", "h"], remembered + 1  # the last reason is remembered
+        if decision == "hide":
+            last_reason = detail
         last_on_page = page.locator("#result_list tbody tr:not(.mod-row--decided)").count() == 1
         if last_on_page:  # the page reloads with the queue's next comments
             with page.expect_navigation():
@@ -136,12 +141,14 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
         expect(row).to_contain_text("Restored")
     assert actions.filter(kind="restore").count() == 3
 
+    assert remembered > 0
     per_decision = {kind: presses[kind] / decided[kind] for kind in decided}
     assert per_decision == {"approve": 1, "dismiss": 1, "hide": 2, "restore": 1}
     ARTIFACTS.mkdir(exist_ok=True)
     report = {
         "decisions": sum(decided.values()) - decided["restore"],
         "key_presses_per_decision": per_decision,
+        "hides_with_the_remembered_reason": remembered,
         "wall_seconds_for_100": round(wall, 1),
         "seconds_per_decision": round(wall / 100, 2),
     }
