@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from .. import moderation
 from ..models import Ban, Comment, Decision, ReaderNote, Report, ReviewClaim
 from ..models.comment import count_of
+from ..moderation import prescreen
 from ..moderation.decisions import decide_many
 from .forms import BanForm, HideForm
 from .readonly import ReadOnlyAdmin
@@ -310,7 +311,10 @@ class CommentAdmin(ReadOnlyAdmin):
     def score(self, obj):
         if obj.abuse_score is None:
             return "—"
-        level = "high" if obj.abuse_score >= 0.8 else "mid" if obj.abuse_score >= 0.5 else "low"
+        if obj.abuse_score >= prescreen.DEFAULT_THRESHOLD:
+            level = "high"
+        else:
+            level = "mid" if obj.abuse_score >= prescreen.DEFAULT_THRESHOLD / 2 else "low"
         return format_html(
             '<span class="mod-score mod-score--{}">{}</span>', level, f"{obj.abuse_score:.2f}"
         )
@@ -446,8 +450,9 @@ class CommentAdmin(ReadOnlyAdmin):
                     "ok": True,
                     "message": message,
                     "status": comment.get_status_display(),
-                    # The row's open reports are resolved by every decision but a restore.
-                    "decisions": sorted(comment.allowed_decisions(open_reports=0)),
+                    "decisions": sorted(
+                        comment.allowed_decisions(open_reports=comment.reports.open().count())
+                    ),
                 }
             )
         level = messages.ERROR if comment is None else messages.SUCCESS
