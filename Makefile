@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install migrate lint format bench bench-faults stop-db clean
+.PHONY: run test install migrate lint format bench bench-faults bench-prescreen stop-db clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ format: install
 
 bench: migrate
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-prescreen: migrate
+	$(PY) bench/prescreen.py
 
 bench-faults: install
 	$(PY) bench/faults.py $(BENCH_ARGS)

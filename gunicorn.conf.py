@@ -63,6 +63,10 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def pre_fork(server, worker):
+    # The abuse pre-screen's model is loaded once here, in the master, and shared.
+    from comments.moderation import prescreen
+
+    prescreen.warm()
     # As Python's gc docs advise for fork without exec: objects made before the fork are
     # never the worker's garbage, and scanning them would also copy their memory pages.
     gc.freeze()

@@ -74,15 +74,19 @@ class EditCommentForm(CommentBodyForm):
 
 
 class ReportForm(forms.ModelForm):
+    # Only the real reasons: no blank "---------" choice for the reader to send by mistake.
+    reason = forms.ChoiceField(
+        label="Why should moderators look at this comment?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why moderators should look at this comment."},
+    )
+
     class Meta:
         model = Report
         fields = ["reason", "note"]
-        labels = {
-            "reason": "Why should moderators look at this comment?",
-            "note": "Anything to add? (optional)",
-        }
+        labels = {"note": "Anything to add? (optional)"}
         widgets = {
-            "reason": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
         }
 

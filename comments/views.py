@@ -154,7 +154,9 @@ def permalink(request, pk):
 @login_required
 def report(request, pk):
     """Readers flag a comment for moderators; works without JavaScript."""
-    comment = get_object_or_404(Comment.objects.public().select_related("author", "article"), pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.reportable().select_related("author", "article"), pk=pk
+    )
     form = ReportForm(request.POST or None)
     context = {"form": form, "comment": comment}
     with _refusal_is_forbidden():

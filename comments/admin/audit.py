@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from ..models import Comment, ModerationAction
@@ -17,18 +17,33 @@ from .readonly import ReadOnlyAdmin
 class ModerationActionAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/moderationaction/change_list.html"
     list_display = [
-        "created_at", "kind", "decided_by", "comment_link", "subject_name", "reason", "note",
+        "when", "kind", "decided_by", "comment_link", "subject_name", "reason_label", "score",
+        "note",
     ]  # fmt: skip
     list_filter = ["kind", ("moderator", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["note", "rule", "subject_username", "moderator__username"]
     list_select_related = ["moderator", "subject", "comment"]
     date_hierarchy = "created_at"
 
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj):
+        return site_datetime(obj.created_at)
+
     @admin.display(description="By")
     def decided_by(self, obj):
         if obj.moderator:
-            return obj.moderator
-        return format_html("<em>rule: {}</em>", obj.rule)
+            return obj.moderator.display_name
+        if obj.rule:
+            return format_html("<em>rule: {}</em>", obj.rule)
+        return "a reader" if obj.kind == ModerationAction.Kind.REPORT else "—"
+
+    @admin.display(description="Reason")
+    def reason_label(self, obj):
+        return obj.reason_label
+
+    @admin.display(description="Abuse score", ordering="abuse_score")
+    def score(self, obj):
+        return "—" if obj.abuse_score is None else f"{obj.abuse_score:.2f}"
 
     @admin.display(description="Comment")
     def comment_link(self, obj):
@@ -46,7 +61,7 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     def subject_name(self, obj):
         if obj.subject_id is None and obj.subject_username:
             return f"{obj.subject_username} (account deleted)"
-        return obj.subject or "—"
+        return obj.subject.display_name if obj.subject else "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.dashboard_view)
@@ -88,6 +103,11 @@ class ModerationActionAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/comments/dashboard.html", context)
+
+
+def site_datetime(value) -> str:
+    """A time as the site writes it: "4 December 2026, 23:13", in the site's time zone."""
+    return dateformat.format(timezone.localtime(value), "j F Y, H:i")
 
 
 def bar_chart(points, *, unit="", width=640, height=160):

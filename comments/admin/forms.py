@@ -5,6 +5,7 @@ from ..models import Ban, Comment
 
 
 class HideForm(forms.Form):
+    required_css_class = "required"  # bold labels, as the admin's own forms have
     # No reason is preselected: a moderator must choose one.
     reason = forms.ChoiceField(
         choices=[("", "Reason…"), *Comment.HideReason.choices],
@@ -17,6 +18,7 @@ class HideForm(forms.Form):
 
 
 class BanForm(forms.Form):
+    required_css_class = "required"
     DURATIONS = [
         ("1", "1 day"),
         ("7", "7 days"),

@@ -3,9 +3,11 @@
 from collections import Counter
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Now, NullIf, Trim
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -17,8 +19,9 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from .. import moderation
-from ..models import Comment, Decision, ReaderNote, Report
+from ..models import Ban, Comment, Decision, ReaderNote, Report, ReviewClaim
 from ..models.comment import count_of
+from ..moderation import prescreen
 from ..moderation.decisions import decide_many
 from .forms import BanForm, HideForm
 from .readonly import ReadOnlyAdmin
@@ -32,7 +35,12 @@ class QueueFilter(admin.SimpleListFilter):
         return [("reported", "Reported"), ("pending", "Pending"), ("hidden", "Hidden")]
 
     def queryset(self, request, queryset):
-        match self.value():
+        return self.of(queryset, self.value())
+
+    @staticmethod
+    def of(queryset, queue):
+        """The comments of `queue` (a tab's name) among `queryset`."""
+        match queue:
             case "reported":
                 return queryset.reported()
             case "pending":
@@ -84,20 +92,68 @@ class ReportReasonFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleFilter(admin.SimpleListFilter):
+    """Only the articles with comments in the queue being looked at, busiest first."""
+
+    title = "article"
+    parameter_name = "article"
+    OFFERED = 30
+
+    def lookups(self, request, model_admin):
+        in_view = QueueFilter.of(Comment.objects.all(), request.GET.get("queue"))
+        busiest = (
+            in_view.values("article", "article__title")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "article__title")[: self.OFFERED]
+        )
+        return [(str(row["article"]), f"{row['article__title']} ({row['n']})") for row in busiest]
+
+    def queryset(self, request, queryset):
+        try:
+            article_id = int(self.value())
+        except (TypeError, ValueError):
+            return queryset
+        return queryset.filter(article_id=article_id) if 0 < article_id < 2**63 else queryset.none()
+
+
+class QueueChangeList(ChangeList):
+    """Sort arrows from the queue's real order (CommentAdmin.get_ordering, which
+    depends on the tab), where Django's own take the model's Meta.ordering."""
+
+    def __init__(self, request, *args, **kwargs):
+        self.ordering_request = request
+        super().__init__(request, *args, **kwargs)
+
+    def _get_default_ordering(self):
+        return self.model_admin.get_ordering(self.ordering_request)
+
+
+# What the queue says after a hide, as a person would put it.
+HIDDEN_AS = {
+    Comment.HideReason.SPAM: "Hidden as spam",
+    Comment.HideReason.ABUSE: "Hidden as harassment or abuse",
+    Comment.HideReason.OFF_TOPIC: "Hidden as off-topic",
+    Comment.HideReason.PERSONAL_INFORMATION: "Hidden for sharing personal information",
+    Comment.HideReason.OTHER: "Hidden for breaking the community guidelines",
+}
+
+
+def _person(prefix: str = ""):
+    """A user's name as the site shows it (User.display_name), in SQL: their full
+    name, or their username when they gave none."""
+    full = Trim(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name")))
+    return Coalesce(NullIf(full, Value("")), F(f"{prefix}username"))
+
+
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     # The decision buttons sit next to the text they decide on, never off-screen.
-    list_display = ["excerpt", "decide", "report_summary", "author_history", "article_link", "age"]
-    list_filter = [
-        QueueFilter,
-        AuthorFilter,
-        ReportReasonFilter,
-        "status",
-        ("article", admin.RelatedOnlyFieldListFilter),
-        "created_at",
-    ]
+    list_display = [
+        "excerpt", "decide", "score", "report_summary", "author_history", "article_link", "age",
+    ]  # fmt: skip
+    list_filter = [QueueFilter, AuthorFilter, ReportReasonFilter, "status", ArticleFilter]
     list_select_related = ["author", "article"]
     search_fields = ["body", "author__username", "author__first_name", "author__last_name"]
     date_hierarchy = "created_at"
@@ -123,11 +179,23 @@ class CommentAdmin(ReadOnlyAdmin):
     def has_feature_permission(self, request):
         return request.user.has_perm("comments.feature_comment")
 
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
     def has_ban_permission(self, request):
         return request.user.has_perm("comments.ban_commenter")
 
     def get_queryset(self, request):
         author_comments = Comment.objects.by(OuterRef("author"))
+        author_ban = Ban.objects.active().filter(user=OuterRef("author")).order_by("-expires_at")
+        # Someone else has this comment open: a soft claim, shown on the row.
+        claim = (
+            ReviewClaim.objects.current()
+            .filter(comment=OuterRef("pk"))
+            .exclude(moderator=request.user)
+            .order_by("-claimed_at")
+            .annotate(name=_person("moderator__"))
+        )
         # Built here rather than by super(), which orders before these annotations exist.
         return (
             Comment.objects.with_report_stats()
@@ -141,19 +209,31 @@ class CommentAdmin(ReadOnlyAdmin):
                     .order_by("-created_at")
                     .values("text")[:1]
                 ),
+                author_ban=Subquery(author_ban.values("pk")[:1]),
+                author_ban_expires=Subquery(author_ban.values("expires_at")[:1]),
+                claimed_by=Subquery(claim.values("name")[:1]),
+                # Sortable: unscored comments (stored before the pre-screen) count as 0.
+                screened=Coalesce("abuse_score", Value(0.0)),
+                waited=Now() - F("created_at"),
+                report_waited=Now() - F("first_open_report"),
             )
             .order_by(*self.get_ordering(request))
         )
 
     def get_ordering(self, request):
+        # Each named after the column that shows it, so its sort arrow tells the order.
         if request.GET.get("queue") == "reported":
-            return ["-open_reports", "first_open_report"]  # most reported, then longest waiting
-        return ["-created_at"]
+            return ["-open_reports", "-report_waited"]  # most reported, then longest waiting
+        return ["waited"]  # newest first
 
     def changelist_view(self, request, extra_context=None):
+        columns = ["action_checkbox", *self.list_display]
         context = {
             "queue_sizes": Comment.objects.queue_sizes(),
             "current_queue": request.GET.get("queue", ""),
+            # The admin's "o" parameter: sort by the score column, highest first.
+            "worst_first": f"-{columns.index('score')}",
+            "hide_reasons": Comment.HideReason.choices,
         }
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
@@ -164,6 +244,12 @@ class CommentAdmin(ReadOnlyAdmin):
 
     def render_change_form(self, request, context, *args, **kwargs):
         comment = context.get("original")
+        if (
+            comment is not None
+            and request.method == "GET"
+            and self.has_moderate_permission(request)
+        ):
+            ReviewClaim.renew(comment=comment, moderator=request.user)  # opened it to review
         if comment is not None:
             context["decisions"] = comment.allowed_decisions(open_reports=comment.open_reports)
         return super().render_change_form(request, context, *args, **kwargs)
@@ -226,9 +312,28 @@ class CommentAdmin(ReadOnlyAdmin):
             "<strong>{} open</strong> of {}<br>{}", obj.open_reports, obj.report_total, detail
         )
 
-    @admin.display(description="Age", ordering="created_at")
+    @admin.display(description="Score", ordering="screened")
+    def score(self, obj):
+        if obj.abuse_score is None:
+            return "—"
+        if obj.abuse_score >= prescreen.DEFAULT_THRESHOLD:
+            level = "high"
+        else:
+            level = "mid" if obj.abuse_score >= prescreen.DEFAULT_THRESHOLD / 2 else "low"
+        return format_html(
+            '<span class="mod-score mod-score--{}">{}</span>', level, f"{obj.abuse_score:.2f}"
+        )
+
+    @admin.display(description="Age", ordering="waited")
     def age(self, obj):
         return timesince(obj.created_at).split(",")[0]
+
+    @admin.display(description="Waiting", ordering="report_waited")
+    def waiting(self, obj):
+        """In the reported queue: how long since the first open report."""
+        if obj.first_open_report is None:
+            return "—"
+        return timesince(obj.first_open_report).split(",")[0]
 
     @admin.display(description="Decide")
     def decide(self, obj, *, can_ban=False):
@@ -250,7 +355,10 @@ class CommentAdmin(ReadOnlyAdmin):
         def decide(obj):
             return self.decide(obj, can_ban=can_ban)
 
-        return [decide if column == "decide" else column for column in self.list_display]
+        columns = {"decide": decide}
+        if request.GET.get("queue") == "reported":
+            columns["age"] = "waiting"  # the queue is ordered by how long reports wait
+        return [columns.get(column, column) for column in self.list_display]
 
     @admin.display(description="Thread context")
     def thread_context(self, obj):
@@ -274,19 +382,36 @@ class CommentAdmin(ReadOnlyAdmin):
     # One-click decisions ------------------------------------------------------
 
     def get_urls(self):
+        wrap = self.admin_site.admin_view
         return [
             path(
                 "<int:pk>/decide/",
-                self.admin_site.admin_view(require_POST(self.decide_view)),
+                wrap(require_POST(self.decide_view)),
                 name="comments_comment_decide",
+            ),
+            path(
+                "<int:pk>/claim/",
+                wrap(require_POST(self.claim_view)),
+                name="comments_comment_claim",
             ),
             *super().get_urls(),
         ]
 
-    def decide_view(self, request, pk):
+    def claim_view(self, request, pk):
+        """The queue's script says a moderator has a row open (the row has focus)."""
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         comment = get_object_or_404(Comment, pk=pk)
+        ReviewClaim.renew(comment=comment, moderator=request.user)
+        return JsonResponse({"ok": True})
+
+    def decide_view(self, request, pk):
+        """One decision, from a row's buttons or the queue's keyboard shortcuts: the same
+        POST either way. The script asks for JSON (Accept), the buttons for a redirect."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("author"), pk=pk)
+        was_visible = comment.is_visible
         decision = request.POST.get("decision")
         kwargs = {"comment": comment, "moderator": request.user}
         # The text the moderator read: a decision that publishes it must not publish an edit.
@@ -294,11 +419,11 @@ class CommentAdmin(ReadOnlyAdmin):
         try:
             match decision:
                 case Decision.APPROVE:
-                    moderation.approve(**kwargs, seen_text=seen_text)
+                    comment = moderation.approve(**kwargs, seen_text=seen_text)
                 case Decision.RESTORE:
-                    moderation.restore(**kwargs)
+                    comment = moderation.restore(**kwargs)
                 case Decision.DISMISS:
-                    moderation.dismiss_reports(**kwargs, seen_text=seen_text)
+                    comment = moderation.dismiss_reports(**kwargs, seen_text=seen_text)
                 case Decision.HIDE:
                     form = HideForm(
                         {
@@ -311,18 +436,32 @@ class CommentAdmin(ReadOnlyAdmin):
                         }
                     )
                     if not form.is_valid():
-                        self.message_user(
-                            request, "Choose a reason to hide a comment.", messages.ERROR
-                        )
-                        return self._back(request)
-                    moderation.hide(**kwargs, **form.cleaned_data)
+                        return self._answer(request, "Choose a reason to hide a comment.")
+                    comment = moderation.hide(**kwargs, **form.cleaned_data)
                 case _:
-                    self.message_user(request, "Unknown decision.", messages.ERROR)
-                    return self._back(request)
+                    return self._answer(request, "Unknown decision.")
         except ValueError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return self._back(request)
-        self.message_user(request, f"Comment {pk}: {decision} recorded.", messages.SUCCESS)
+            return self._answer(request, str(error))
+        message = _decided(decision, comment, was_visible=was_visible)
+        return self._answer(request, message, comment=comment)
+
+    def _answer(self, request, message, *, comment=None):
+        """Tell the moderator how it went: a refusal (no comment) or the decision made."""
+        if "application/json" in request.headers.get("Accept", ""):
+            if comment is None:
+                return JsonResponse({"ok": False, "message": message}, status=400)
+            return JsonResponse(
+                {
+                    "ok": True,
+                    "message": message,
+                    "status": comment.get_status_display(),
+                    "decisions": sorted(
+                        comment.allowed_decisions(open_reports=comment.reports.open().count())
+                    ),
+                }
+            )
+        level = messages.ERROR if comment is None else messages.SUCCESS
+        self.message_user(request, message, level)
         return self._back(request)
 
     def _back(self, request):
@@ -401,3 +540,16 @@ class CommentAdmin(ReadOnlyAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+def _decided(decision: str, comment: Comment, *, was_visible: bool) -> str:
+    """The decision just made, in the words a moderator would use."""
+    if decision == Decision.HIDE:
+        return f"{HIDDEN_AS[comment.hidden_reason]}."
+    author = comment.author.display_name
+    return {
+        Decision.APPROVE: f"Approved {author}’s comment.",
+        Decision.RESTORE: f"Restored {author}’s comment.",
+        Decision.DISMISS: f"Dismissed the reports on {author}’s comment"
+        + ("; it is visible again." if comment.is_visible and not was_visible else "."),
+    }[decision]

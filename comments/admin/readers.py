@@ -105,6 +105,14 @@ class CommenterAdmin(ReadOnlyAdmin):
             },
         )
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The reader's current ban replaces the offer to ban them.
+        reader = context.get("original")
+        if reader is not None:
+            bans = Ban.objects.active().filter(user=reader).order_by("-expires_at")
+            context["active_ban"] = bans.first()
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -148,6 +156,7 @@ class CommenterAdmin(ReadOnlyAdmin):
                 "reader": reader,
                 "form": form,
                 "visible_comments": Comment.objects.by(reader).visible().count(),
+                "active_ban": Ban.objects.active().filter(user=reader).first(),
                 "opts": self.model._meta,
             },
         )

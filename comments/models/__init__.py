@@ -8,6 +8,7 @@ from .moderation import (
     ModerationPolicy,
     PremoderatedReader,
     ReaderNote,
+    ReviewClaim,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "PremoderatedReader",
     "ReaderNote",
     "Report",
+    "ReviewClaim",
 ]

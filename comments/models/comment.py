@@ -71,6 +71,14 @@ class CommentQuerySet(models.QuerySet):
         deleting one takes it out of the Featured block as well as the thread."""
         return self.visible().filter(featured_at__isnull=False).order_by("-featured_at", "-pk")
 
+    def reportable(self):
+        """Comments on public articles a reader may report: visible ones, and held ones,
+        since a page loaded before the hold still shows them (and the report counts)."""
+        return self.filter(
+            status__in=[Comment.Status.VISIBLE, Comment.Status.PENDING],
+            article__in=Article.objects.public(),
+        )
+
     def shown_to(self, user):
         """Comments this reader sees in full: visible ones, plus their own held or removed ones."""
         return self.filter(Comment.shown_to_q(user))
@@ -184,6 +192,9 @@ class Comment(models.Model):
     recommendation_count = models.PositiveIntegerField(default=0, editable=False)
     # Set by comments.moderation.featuring; shown while the comment is visible.
     featured_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The abuse pre-screen's score of the text as it now reads (moderation/prescreen.py);
+    # empty for comments stored before the pre-screen existed.
+    abuse_score = models.FloatField(null=True, blank=True, editable=False)
     # Any change to the row, including moderation: part of the rendered-fragment cache key.
     updated_at = models.DateTimeField(auto_now=True)
 

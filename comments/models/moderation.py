@@ -1,6 +1,10 @@
 """What moderation keeps: reports, bans, notes, rules and the audit log."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from newsroom import freshness
 
-from .comment import Comment
+from .comment import Comment, Report
 
 
 class BanQuerySet(models.QuerySet):
@@ -137,10 +141,27 @@ class ModerationPolicy(models.Model):
         default=False,
         help_text="Hold every comment by a reader until a moderator has approved one of theirs.",
     )
+    hold_abusive = models.BooleanField(
+        "hold by abuse score",
+        default=False,
+        help_text="Hold comments whose abuse score is at or above the threshold below.",
+    )
+    abuse_threshold = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))],
+        help_text="From 0.01 (hold almost everything) to 1.00 (only the very worst). "
+        "At 0.80 the pre-screen holds most abuse and few civil comments.",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = verbose_name_plural = "automatic moderation rules"
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="moderationpolicy_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="moderationpolicy_singleton"),
+            models.CheckConstraint(
+                condition=Q(abuse_threshold__gt=0, abuse_threshold__lte=1),
+                name="moderationpolicy_abuse_threshold_range",
+            ),
+        ]
 
     def __str__(self):
         return "Automatic moderation rules"
@@ -213,6 +234,7 @@ class ModerationAction(models.Model):
         UNPREMODERATE = "unpremoderate", "Taken off pre-moderation"
         FEATURE = "feature", "Featured"
         UNFEATURE = "unfeature", "No longer featured"
+        REPORT = "report", "Reported while held"
 
     kind = models.CharField(max_length=16, choices=Kind)
     moderator = models.ForeignKey(
@@ -242,6 +264,9 @@ class ModerationAction(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # For "time from report to decision": when the oldest open report was made.
     first_report_at = models.DateTimeField(null=True, blank=True)
+    # The comment's abuse score when a moderator decided: with the decision, the label
+    # a later step can retrain or recalibrate the pre-screen on.
+    abuse_score = models.FloatField(null=True, blank=True)
 
     objects = ModerationActionQuerySet.as_manager()
 
@@ -258,11 +283,58 @@ class ModerationAction(models.Model):
         self.keep_references()
         super().save(*args, **kwargs)
 
+    @property
+    def reason_label(self) -> str:
+        """The reason in words: a hide's or a report's label, or as recorded."""
+        labels = {
+            self.Kind.HIDE: Comment.HideReason,
+            self.Kind.REPORT: Report.Reason,
+        }.get(self.kind)
+        if labels is not None and self.reason in labels.values:
+            return labels(self.reason).label
+        return self.reason
+
     def keep_references(self) -> None:
         if self.comment_id is not None:
             self.comment_number = self.comment_id
         if self.subject_id is not None:
             self.subject_username = self.subject.get_username()
+
+
+class ReviewClaimQuerySet(models.QuerySet):
+    def current(self):
+        """Claims made recently enough to still say "being reviewed"."""
+        return self.filter(claimed_at__gt=timezone.now() - ReviewClaim.LASTS)
+
+
+class ReviewClaim(models.Model):
+    """A moderator has a comment open: a soft, expiring claim that others see in the
+    queue. Nothing is locked; deciding anyway works and is audited as usual."""
+
+    LASTS = timedelta(minutes=5)
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="claims")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewClaimQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "moderator"], name="one_claim_per_moderator")
+        ]
+
+    def __str__(self):
+        return f"{self.moderator} reviewing comment {self.comment_id}"
+
+    @classmethod
+    def renew(cls, *, comment, moderator) -> None:
+        """This moderator has the comment open now: claim it, or renew their claim."""
+        cls.objects.update_or_create(
+            comment=comment, moderator=moderator, defaults={"claimed_at": timezone.now()}
+        )
 
 
 class Commenter(User):

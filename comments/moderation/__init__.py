@@ -29,6 +29,7 @@ from .posting import (
     post_comment,
     purge_comments,
     refresh_article_stats,
+    score_unscored,
 )
 from .recommendations import recommend, refuse_if_cannot_recommend, withdraw_recommendations
 from .reports import report_comment
@@ -64,5 +65,6 @@ __all__ = [
     "refuse_if_cannot_report",
     "report_comment",
     "restore",
+    "score_unscored",
     "set_premoderation",
 ]

@@ -60,9 +60,11 @@ class OpenReports:
 
 
 def _record(kind, moderator, comment, *, reason="", note="", first_report_at=None, now=None):
+    # The score goes with the decision: a moderator's label for recalibrating the pre-screen.
     return ModerationAction.objects.create(
         kind=kind, moderator=moderator, comment=comment, subject=comment.author,
         reason=reason, note=note, first_report_at=first_report_at, created_at=now or timezone.now(),
+        abuse_score=comment.abuse_score,
     )  # fmt: skip
 
 
@@ -187,6 +189,7 @@ def _hide_all(user: User, moderator: User, now, *, note: str) -> None:
             reason=Comment.HideReason.OTHER,
             note=note,
             created_at=now,
+            abuse_score=c.abuse_score,
         )  # fmt: skip
         for c in comments
     )

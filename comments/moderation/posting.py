@@ -13,7 +13,7 @@ from articles import page_cache
 from articles.models import Article
 
 from ..models import Comment, ModerationAction
-from . import rules
+from . import prescreen, rules
 
 # The same text under the same comment this soon is a double submit, not a second comment.
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -67,14 +67,14 @@ def post_comment(
     comment already stored.
     """
     rules.limit_flood("comment", author.pk)
-    holds = _check(author=author, article=article, body=body)
+    holds, score = _check(author=author, article=article, body=body)
     with transaction.atomic():
         # One author's posts are stored one at a time, so a double submit is seen as one.
         get_user_model().objects.select_for_update().values_list("pk").get(pk=author.pk)
         duplicate = _recent_duplicate(author=author, article=article, body=body, parent=parent)
         if duplicate is not None:
             return duplicate
-        comment = Comment(article=article, author=author, body=body)
+        comment = Comment(article=article, author=author, body=body, abuse_score=score)
         if parent is not None:
             comment.place_under(parent)
         if holds:
@@ -83,6 +83,24 @@ def post_comment(
         _record_holds(comment, holds)
         _count_change(article, was_visible=False, is_visible=comment.is_visible)
     return comment
+
+
+def score_unscored(*, batch: int = 500) -> int:
+    """Give the pre-screen's score to comments stored without one (before it existed);
+    returns how many were scored. Their status is left alone: a score holds only new
+    and edited text."""
+    scored = 0
+    while True:
+        comments = list(Comment.objects.filter(abuse_score__isnull=True).only("pk", "body")[:batch])
+        if not comments:
+            return scored
+        for comment, score in zip(
+            comments, prescreen.scores([c.body for c in comments]), strict=True
+        ):
+            comment.abuse_score = score
+        # bulk_update leaves updated_at alone: the score changes nothing readers see.
+        Comment.objects.bulk_update(comments, ["abuse_score"])
+        scored += len(comments)
 
 
 def _recent_duplicate(*, author: User, article: Article, body: str, parent) -> Comment | None:
@@ -95,15 +113,18 @@ def _recent_duplicate(*, author: User, article: Article, body: str, parent) -> C
     )
 
 
-def _check(*, author: User, article: Article, body: str) -> list[rules.Hold]:
+def _check(*, author: User, article: Article, body: str) -> tuple[list[rules.Hold], float]:
     """The checks every text a reader publishes goes through, new or edited.
 
-    Returns the holds that apply; raises rules.CommentRefused (recorded in the
-    audit log when a rule refuses the text) and stores nothing then.
+    Returns the holds that apply and the text's abuse score (scored before any row
+    is locked: it is the slowest check); raises rules.CommentRefused (recorded in
+    the audit log when a rule refuses the text) and stores nothing then.
     """
     rules.refuse_if_banned(author)
+    score = prescreen.score(body)
     try:
-        return rules.evaluate(author=author, article=article, body=body)
+        holds = rules.evaluate(author=author, article=article, body=body, abuse_score=score)
+        return holds, score
     except rules.CommentRefused as refusal:
         ModerationAction.objects.create(
             kind=ModerationAction.Kind.REFUSE, rule=refusal.rule, subject=author,
@@ -131,7 +152,7 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
     """
     # Each edit re-renders the conversation for everyone: limited like posting.
     rules.limit_flood("comment-edit", comment.author_id)
-    holds = _check(author=comment.author, article=comment.article, body=body)
+    holds, score = _check(author=comment.author, article=comment.article, body=body)
     with transaction.atomic():
         comment = (
             Comment.objects.select_for_update(of=("self",))
@@ -141,11 +162,11 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
         if not comment.can_edit(comment.author):  # hidden or deleted since the form was shown
             raise rules.CommentRefused("This comment can no longer be edited.", rule="state")
         was_visible = comment.is_visible
-        comment.body = body
+        comment.body, comment.abuse_score = body, score
         comment.edited_at = timezone.now()
         if holds and comment.is_visible:
             comment.status = Comment.Status.PENDING
-        comment.save(update_fields=["body", "edited_at", "status"])
+        comment.save(update_fields=["body", "abuse_score", "edited_at", "status"])
         _record_holds(comment, holds)
         _count_change(comment.article, was_visible=was_visible, is_visible=comment.is_visible)
     return comment

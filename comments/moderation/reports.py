@@ -34,7 +34,14 @@ def report_comment(
             )
     except IntegrityError:  # the same reader, twice at once
         return Report.objects.get(comment=comment, reporter=reporter), False
-    _hold_if_reported_enough(comment)
+    if comment.is_pending:
+        # Already held: the report still counts in the queue, and the audit shows it.
+        ModerationAction.objects.create(
+            kind=ModerationAction.Kind.REPORT, comment=comment, subject=comment.author,
+            reason=reason, note=note[:500],
+        )  # fmt: skip
+    else:
+        _hold_if_reported_enough(comment)
     return report, True
 
 

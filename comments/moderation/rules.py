@@ -94,8 +94,16 @@ def _terms_and_policy() -> tuple[list[BlockedTerm], ModerationPolicy]:
     )
 
 
-def evaluate(*, author, article, body: str) -> list[Hold]:
-    """Return the holds that apply to a new comment; raise CommentRefused to refuse it."""
+def abuse_hold(score: float | None, policy: ModerationPolicy) -> Hold | None:
+    """The pre-screen's hold, when the policy has it on and the score reaches the threshold."""
+    if not policy.hold_abusive or score is None or score < policy.abuse_threshold:
+        return None
+    return Hold(f"abuse score {score:.2f} ≥ {policy.abuse_threshold:.2f}")
+
+
+def evaluate(*, author, article, body: str, abuse_score: float | None = None) -> list[Hold]:
+    """Return the holds that apply to a new comment; raise CommentRefused to refuse it.
+    `abuse_score` is the pre-screen's score of `body` (prescreen.score)."""
     holds = []
     if not author.email_confirmed and not author.is_staff:
         if settings.ACCOUNT_UNCONFIRMED_COMMENTS == "refuse":
@@ -115,6 +123,9 @@ def evaluate(*, author, article, body: str) -> list[Hold]:
                 )
             holds.append(Hold(f"blocked term: {term.phrase}"))
 
+    abusive = abuse_hold(abuse_score, policy)
+    if abusive is not None:
+        holds.append(abusive)
     links = text.count_links(body)
     if links > policy.max_links:
         holds.append(Hold(f"more than {policy.max_links} links ({links})"))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments import moderation
-from comments.models import BlockedTerm, Comment, ModerationAction, Report
+from comments.models import BlockedTerm, Comment, ModerationAction, ModerationPolicy, Report
 from comments.moderation import refresh_article_stats
 from newsroom import ratelimit
 
@@ -17,6 +17,13 @@ RUDE = [
     "BUY NOW cheap watches at my site, best prices!!!",
     "This reporter should be sacked, I know where she lives.",
     "Totally off topic but has anyone seen the football?",
+]
+
+# Held by the abuse pre-screen when posted (its rule is switched on for the demo).
+ABUSIVE = [
+    "Shut up, you stupid moron. Nobody asked you.",
+    "The councillor is a lying idiot and a crook.",
+    "What a pathetic, worthless comment from a total loser.",
 ]
 
 OPENERS = [
@@ -140,6 +147,14 @@ def seed_moderation(moderator, readers, rng: random.Random) -> None:
                 reporter=reporter, comment=comment, reason="abuse", note="Not OK"
             )
     moderation.post_comment(author=troll, article=articles[0], body=RUDE[1])
+
+    # The abuse pre-screen, on at its default threshold, holds the worst as they arrive.
+    policy = ModerationPolicy.current()
+    policy.hold_abusive = True
+    policy.save()
+    for body in ABUSIVE:
+        moderation.post_comment(author=rng.choice(others), article=rng.choice(articles), body=body)
+    moderation.score_unscored()  # the conversations above were stored directly
     moderation.ban(
         user=troll, moderator=moderator, reason="Repeated abuse of other readers", days=7
     )

@@ -55,7 +55,7 @@ def test_reports_hold_a_comment_and_a_moderator_hides_it(
     screenshot(staff, "moderation-queue")
     first_row.locator("select").select_option("abuse")
     first_row.get_by_role("button", name="Hide").click()
-    expect(staff.locator(".messagelist")).to_contain_text("hide recorded")
+    expect(staff.locator(".messagelist")).to_contain_text("Hidden as harassment or abuse.")
     comment.refresh_from_db()
     assert (comment.status, comment.hidden_reason) == ("hidden", "abuse")
 

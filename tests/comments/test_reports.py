@@ -208,3 +208,55 @@ def test_dismissing_reports_leaves_a_comment_held_by_a_rule_pending(
     moderation.dismiss_reports(comment=comment, moderator=moderator)
     comment.refresh_from_db()
     assert comment.status == "pending" and not Report.objects.open().exists()
+
+
+def test_report_form_has_no_blank_reason(client, other_reader, published_article):
+    comment = CommentFactory(article=published_article)
+    client.force_login(other_reader)
+    page = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
+    assert "---------" not in page
+    assert page.count('type="radio"') == len(Report.Reason.choices)
+    response = report(client, comment, "")
+    assert "Choose why moderators should look at this comment." in response.content.decode()
+
+
+def test_reports_on_a_held_comment_are_recorded_and_counted(
+    client, moderator, published_article, settings
+):
+    settings.COMMENTS_REPORTS_TO_HOLD = 3
+    comment = CommentFactory(article=published_article, body="Held after three")
+    first, second, third, fourth, fifth = UserFactory.create_batch(5)
+    for reader in (first, second, third):
+        moderation.report_comment(reporter=reader, comment=comment, reason="abuse")
+    comment.refresh_from_db()
+    assert comment.is_pending
+    # Readers four and five had the page open before the hold; the form no longer
+    # shows the held text.
+    for reader, reason in ((fourth, "abuse"), (fifth, "spam")):
+        client.force_login(reader)
+        form = client.get(reverse("comments:report", args=[comment.pk])).content.decode()
+        assert "already waiting for a moderator" in form and "Held after three" not in form
+        response = report(client, comment, reason, "Still there for me")
+        assert response.status_code == 302
+        assert "Thank you" in client.get(response["Location"]).content.decode()
+    assert comment.reports.open().count() == 5
+    later = ModerationAction.objects.filter(kind="report", comment=comment)
+    assert sorted(later.values_list("reason", flat=True)) == ["abuse", "spam"]
+    assert ModerationAction.objects.filter(kind="hold").count() == 1  # held once
+
+    client.force_login(moderator)
+    queue = client.get(reverse("admin:comments_comment_changelist"), {"queue": "reported"})
+    assert "5 open" in queue.content.decode()
+    audit = client.get(reverse("admin:comments_moderationaction_changelist")).content.decode()
+    assert "Reported while held" in audit and "Spam" in audit
+
+
+def test_hidden_and_deleted_comments_still_cannot_be_reported(
+    client, other_reader, published_article
+):
+    hidden = CommentFactory(article=published_article, status="hidden")
+    deleted = CommentFactory(article=published_article, status="deleted")
+    client.force_login(other_reader)
+    assert report(client, hidden).status_code == 404
+    assert report(client, deleted).status_code == 404
+    assert not Report.objects.exists()

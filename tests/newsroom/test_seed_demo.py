@@ -26,6 +26,10 @@ def test_seed_demo_is_complete_and_idempotent(settings, capsys):
     assert not Comment.objects.filter(created_at__gt=timezone.now()).exists()  # never in the future
     assert Comment.objects.filter(recommendation_count__gt=0).exists()
     assert Comment.objects.featured().exists()
+    # The abuse pre-screen holds some as they arrive, and every comment has its score.
+    held = ModerationAction.objects.filter(kind="hold", rule__startswith="abuse score")
+    assert held.exists() and all(action.comment.is_pending for action in held)
+    assert not Comment.objects.filter(abuse_score__isnull=True).exists()
     call_command("seed_demo")
     assert (
         Article.objects.count(),
