@@ -28,7 +28,7 @@ def test_a_reader_signs_up_confirms_comments_exports_and_deletes_their_account(
     page.goto(url)
 
     # Sign up, reading the terms on the way.
-    page.get_by_role("link", name="Sign up").click()
+    page.get_by_role("link", name="Sign up", exact=True).click()
     expect(page.get_by_role("link", name="terms of use", exact=True)).to_have_attribute(
         "href", "/terms/"
     )
