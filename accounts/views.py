@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from newsroom import ratelimit
 
 from . import profiles
-from .forms import AvatarForm, ProfileForm, SignupForm
+from .forms import AvatarForm, PasswordResetForm, ProfileForm, SignupForm
 from .models import User
 from .throttling import client_ip
 
@@ -77,6 +77,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     The limit applies whether or not the address has an account, so the page
     still reveals nothing about who is registered.
     """
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if over_limit(self.request, "password-reset", form):

@@ -114,3 +114,10 @@ def image_bytes():
         return buffer.getvalue()
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Tasks (e-mails, notifications, renditions) run inside the call that queues them;
+    # tests about the queue and the worker switch to the database backend themselves.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "articles", "comments", "newsroom"]
+APPS = ["accounts", "articles", "comments", "newsroom", "notifications"]
 
 
 def _modules() -> dict[str, Path]:

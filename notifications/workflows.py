@@ -1,0 +1,109 @@
+"""Notification workflows, called by name from the comment workflows
+(comments/moderation/posting.py, decisions.py) inside their transactions.
+
+Readers are never told about their own comments, about replies they cannot see, or
+while they are banned or inactive. E-mails are tasks (notifications/emails.py) queued
+in the same transaction, so they go out only if the change commits.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comments.models import Ban, Comment
+
+from . import emails
+from .models import MutedThread, Notification, Preferences
+
+
+def may_notify(user) -> bool:
+    """Whether this reader may be told anything now: active, and not banned."""
+    return user.is_active and not Ban.objects.active().filter(user=user).exists()
+
+
+def _thread_id(comment: Comment) -> int:
+    return comment.root_id or comment.pk
+
+
+def _muted(user, thread_id: int) -> bool:
+    return MutedThread.objects.filter(user=user, thread_id=thread_id).exists()
+
+
+def reply_posted(*, reply: Comment) -> Notification | None:
+    """A reply became visible (posted, or approved after a hold): tell the author of the
+    comment it answers, in-site and by e-mail if they chose it. Returns the notification,
+    or None when nobody is to be told."""
+    if not settings.NOTIFICATIONS_ENABLED or reply.parent_id is None or not reply.is_visible:
+        return None
+    parent = Comment.objects.select_related("author").get(pk=reply.parent_id)
+    recipient, thread_id = parent.author, _thread_id(reply)
+    if parent.is_deleted or recipient.pk == reply.author_id or not may_notify(recipient):
+        return None
+    if _muted(recipient, thread_id):
+        return None
+    try:
+        with transaction.atomic():
+            created = Notification.objects.create(
+                recipient=recipient, kind=Notification.Kind.REPLY, comment=reply, thread_id=thread_id
+            )
+    except IntegrityError:  # already told about this reply (approved once before)
+        return None
+    if Preferences.of(recipient).reply_email == Preferences.ReplyEmail.IMMEDIATELY:
+        emails.schedule_replies(recipient_id=recipient.pk, thread_id=thread_id)
+    return created
+
+
+def _moderation_notice(comment: Comment, kind: str, *, reason: str = "") -> Notification | None:
+    author = comment.author
+    if not settings.NOTIFICATIONS_ENABLED or not may_notify(author):
+        return None
+    notice = Notification.objects.create(
+        recipient=author, kind=kind, comment=comment, thread_id=_thread_id(comment), reason=reason
+    )
+    if Preferences.of(author).moderation_email and author.email:
+        emails.send_moderation_notice(notification=notice)
+    return notice
+
+
+def comment_approved(*, comment: Comment) -> Notification | None:
+    """A moderator approved the author's held comment: tell the author."""
+    return _moderation_notice(comment, Notification.Kind.APPROVED)
+
+
+def comment_hidden(*, comment: Comment) -> Notification | None:
+    """A moderator hid the author's comment: tell the author why, with the guidelines."""
+    return _moderation_notice(comment, Notification.Kind.HIDDEN, reason=comment.hidden_reason)
+
+
+def mark_read(*, user, notifications) -> int:
+    """The reader has seen these notifications (their own only); returns how many."""
+    return (
+        Notification.objects.for_reader(user)
+        .unread()
+        .filter(pk__in=[n.pk for n in notifications])
+        .update(read_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def mute_thread(*, user, thread_id: int) -> None:
+    """No more notifications about this conversation; those waiting for an e-mail are
+    dropped from it (they stay on the notifications page)."""
+    MutedThread.objects.get_or_create(user=user, thread_id=thread_id)
+    Notification.objects.for_reader(user).in_thread(thread_id).awaiting_email().update(
+        emailed_at=timezone.now()
+    )
+
+
+def unmute_thread(*, user, thread_id: int) -> None:
+    MutedThread.objects.filter(user=user, thread_id=thread_id).delete()
+
+
+@transaction.atomic
+def unsubscribe(*, user) -> Preferences:
+    """Stop every notification e-mail to this reader (from an e-mail's unsubscribe link)."""
+    preferences, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    preferences.reply_email = Preferences.ReplyEmail.NEVER
+    preferences.moderation_email = False
+    preferences.save(update_fields=["reply_email", "moderation_email"])
+    return preferences
