@@ -80,8 +80,8 @@ def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
     CommentFactory(parent=comments[0], author=reader, status="pending", body="My held reply")
     client.force_login(reader)
     client.get(published_article.get_absolute_url())
-    # user, then the reader's own tree: thread roots, thread comments
-    with django_assert_max_num_queries(3):
+    # user, the header's unread count, then the reader's own tree: thread roots, thread comments
+    with django_assert_max_num_queries(4):
         response = client.get(published_article.get_absolute_url())
     html = response.content.decode()
     assert "My held reply" in html and "Awaiting moderation" in html
