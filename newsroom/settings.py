@@ -156,8 +156,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# Housekeeping (`manage.py housekeeping`): finished tasks are kept this many days.
+# Housekeeping (`manage.py housekeeping`): finished tasks are kept this many days, failed
+# ones (visible to staff in the admin) longer.
 TASKS_KEEP_DAYS = env.int("TASKS_KEEP_DAYS", default=7)
+TASKS_KEEP_FAILED_DAYS = env.int("TASKS_KEEP_FAILED_DAYS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
