@@ -45,6 +45,10 @@ format: install
 bench: migrate
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# Notification e-mails a worker sends per second, and posting with notifications on/off.
+bench-notifications: migrate
+	$(PY) bench/notifications.py $(BENCH_ARGS)
+
 bench-faults: install
 	$(PY) bench/faults.py $(BENCH_ARGS)
 
