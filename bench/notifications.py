@@ -84,12 +84,13 @@ def _percentiles(seconds: list[float]) -> dict:
 
 
 def _setup(readers_wanted: int):
-    from articles.models import Article, Section
-    from comments.models import Comment
-    from comments.moderation import purge_comments
     from django.contrib.auth import get_user_model
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
+
+    from articles.models import Article, Section
+    from comments.models import Comment
+    from comments.moderation import purge_comments
 
     User = get_user_model()
     old = Article.objects.filter(slug=SLUG).first()
@@ -121,9 +122,9 @@ def _setup(readers_wanted: int):
 
 
 def _post_replies(article, authors, replier, *, enabled: bool) -> list[float]:
-    from comments.moderation import post_comment
     from django.test import override_settings
 
+    from comments.moderation import post_comment
     from newsroom import ratelimit
 
     with ratelimit.lifted():
@@ -149,9 +150,20 @@ def _drain(sink: SMTPSink, expected: int, workers: int, env: dict) -> dict:
     started = time.perf_counter()
     processes = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload",
-             "--no-startup-delay", "--interval", "0", "--verbosity", "0"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--batch",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
         )  # fmt: skip
         for _ in range(workers)
     ]

@@ -356,9 +356,13 @@ SEARCH_RESULTS_PER_PAGE = 10
 # Off: no notification is made (the kill switch, and the benchmark's "off" case).
 NOTIFICATIONS_ENABLED = env.bool("NOTIFICATIONS_ENABLED", default=True)
 # At most one e-mail per thread per reader in this many minutes; later replies join the next.
-NOTIFICATIONS_EMAIL_WINDOW = timedelta(minutes=env.int("NOTIFICATIONS_EMAIL_WINDOW_MINUTES", default=30))
+NOTIFICATIONS_EMAIL_WINDOW = timedelta(
+    minutes=env.int("NOTIFICATIONS_EMAIL_WINDOW_MINUTES", default=30)
+)
 # How long an e-mail's unsubscribe link works.
-NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = timedelta(days=env.int("NOTIFICATIONS_UNSUBSCRIBE_DAYS", default=60))
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = timedelta(
+    days=env.int("NOTIFICATIONS_UNSUBSCRIBE_DAYS", default=60)
+)
 # The community guidelines, linked from "your comment was hidden" notices.
 COMMUNITY_GUIDELINES_URL = env.str("COMMUNITY_GUIDELINES_URL", default="/guidelines/")
 # Anonymous article pages: how long a shared cache or CDN in front may serve one

@@ -9,7 +9,16 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["recipient", "comment__author", "comment__article"]
     search_fields = ["recipient__username"]
-    readonly_fields = ["recipient", "kind", "comment", "thread", "reason", "created_at", "read_at", "emailed_at"]
+    readonly_fields = [
+        "recipient",
+        "kind",
+        "comment",
+        "thread",
+        "reason",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    ]
 
     def has_add_permission(self, request):
         return False

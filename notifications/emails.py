@@ -55,10 +55,9 @@ def _send(user, *, subject: str, template: str, context: dict) -> None:
 
 
 def _last_emailed(recipient_id: int, thread_id: int):
-    return (
-        Notification.objects.filter(recipient_id=recipient_id, thread_id=thread_id)
-        .aggregate(last=Max("emailed_at"))["last"]
-    )
+    return Notification.objects.filter(recipient_id=recipient_id, thread_id=thread_id).aggregate(
+        last=Max("emailed_at")
+    )["last"]
 
 
 def schedule_replies(*, recipient_id: int, thread_id: int) -> None:
@@ -105,7 +104,9 @@ def email_replies(*, recipient_id: int, thread_id: int) -> str:
             schedule_replies(recipient_id=recipient_id, thread_id=thread_id)
             return "within the window: rescheduled"
         waiting = list(_waiting(user).in_thread(thread_id))
-        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(emailed_at=timezone.now())
+        Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(
+            emailed_at=timezone.now()
+        )
         shown = _shown(waiting)
         if not shown:
             return "nothing to send"

@@ -68,7 +68,9 @@ class Notification(models.Model):
         indexes = [
             # The header's unread count, on every page a logged-in reader views.
             models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
             models.Index(

@@ -44,7 +44,10 @@ def reply_posted(*, reply: Comment) -> Notification | None:
     try:
         with transaction.atomic():
             created = Notification.objects.create(
-                recipient=recipient, kind=Notification.Kind.REPLY, comment=reply, thread_id=thread_id
+                recipient=recipient,
+                kind=Notification.Kind.REPLY,
+                comment=reply,
+                thread_id=thread_id,
             )
     except IntegrityError:  # already told about this reply (approved once before)
         return None

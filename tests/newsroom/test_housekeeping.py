@@ -23,7 +23,10 @@ def test_housekeeping_clears_old_rows_and_keeps_current_ones(settings):
     Session.objects.create(session_key="new", session_data="", expire_date=now + timedelta(days=1))
     RateLimitBucket.objects.create(key="old", bucket=1, hits=3, expires=int(time.time()) - 10)
     RateLimitBucket.objects.create(key="new", bucket=2, hits=3, expires=int(time.time()) + 60)
-    for name, age in (("old", settings.AXES_COOLOFF_TIME + timedelta(minutes=1)), ("new", timedelta())):
+    for name, age in (
+        ("old", settings.AXES_COOLOFF_TIME + timedelta(minutes=1)),
+        ("new", timedelta()),
+    ):
         attempt = AccessAttempt.objects.create(
             username=name, ip_address="10.0.0.1", user_agent="", failures_since_start=3
         )

@@ -89,7 +89,9 @@ def test_mail_that_keeps_failing_is_a_failed_task_staff_can_see(
     failed = DBTaskResult.objects.failed().get()
     assert failed.exception_class_path == "smtplib.SMTPServerDisconnected"
     client.force_login(superuser)
-    page = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"), {"status": "FAILED"})
+    page = client.get(
+        reverse("admin:django_tasks_database_dbtaskresult_changelist"), {"status": "FAILED"}
+    )
     assert page.status_code == 200
     assert str(failed.id) in page.content.decode()
 

@@ -25,7 +25,9 @@ def test_a_hidden_comment_tells_its_author_the_rule_and_links_the_guidelines(
     assert "The reason: Off-topic." in page and 'href="/guidelines/"' in page
 
 
-def test_an_approved_held_comment_tells_its_author(author, published_article, moderator, mailoutbox):
+def test_an_approved_held_comment_tells_its_author(
+    author, published_article, moderator, mailoutbox
+):
     published_article.premoderate_comments = True
     published_article.save()
     held = moderation.post_comment(author=author, article=published_article, body="Wait for it")

@@ -187,7 +187,9 @@ def test_muting_a_thread_from_the_notification(client, author, comment, reply, m
     assert len(notifications_of(author)) == 2
 
 
-def test_a_reader_cannot_act_on_someone_elses_notifications(client, replier, author, comment, reply):
+def test_a_reader_cannot_act_on_someone_elses_notifications(
+    client, replier, author, comment, reply
+):
     reply("For Bea only")
     client.force_login(replier)
     page = client.get(reverse("notifications:list")).content.decode()
