@@ -14,7 +14,7 @@ def unread(request):
     def count() -> int:
         if user is None or not user.is_authenticated:
             return 0
-        return Notification.objects.for_reader(user).unread().count()
+        return Notification.objects.for_reader(user).unread().shown().count()
 
     return {
         "unread_notifications": count,

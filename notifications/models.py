@@ -19,6 +19,12 @@ class NotificationQuerySet(models.QuerySet):
     def replies(self):
         return self.filter(kind=Notification.Kind.REPLY)
 
+    def shown(self):
+        """What the reader is shown: not replies hidden (or deleted) since they were told."""
+        return self.filter(
+            ~Q(kind=Notification.Kind.REPLY) | Q(comment__status=Comment.Status.VISIBLE)
+        )
+
     def awaiting_email(self):
         """Replies not yet e-mailed (nor read on the site: then there is nothing to tell)."""
         return self.replies().unread().filter(emailed_at__isnull=True)

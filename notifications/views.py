@@ -20,6 +20,7 @@ def notification_list(request):
     """The reader's latest notifications; those shown are marked read."""
     notifications = list(
         Notification.objects.for_reader(request.user)
+        .shown()
         .select_related("comment__author", "comment__article")
         .order_by("-created_at", "-pk")[:PAGE_SIZE]
     )

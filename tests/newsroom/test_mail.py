@@ -115,3 +115,15 @@ def test_several_workers_share_the_queue_and_send_each_mail_once(settings, flaky
         thread.join(timeout=60)
     assert sorted(m.subject for m in mail.outbox) == sorted(f"Mail {n}" for n in range(30))
     assert DBTaskResult.objects.successful().count() == 30
+
+
+def test_password_reset_mail_is_queued_not_sent_in_the_request(
+    client, reader, settings, flaky_mail, run_worker
+):
+    settings.TASKS = DATABASE_QUEUE
+    response = client.post(reverse("accounts:password_reset"), {"email": reader.email})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    run_worker()
+    [email] = mail.outbox
+    assert email.to == [reader.email] and "/accounts/password/reset/" in email.body

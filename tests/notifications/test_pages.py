@@ -49,3 +49,18 @@ def test_muting_a_thread_that_does_not_exist_is_a_message_not_an_error(client, a
 def test_mute_is_post_only(client, author, comment):
     client.force_login(author)
     assert client.get(reverse("notifications:mute", args=[comment.pk])).status_code == 405
+
+
+def test_a_reply_hidden_after_it_was_told_disappears_from_the_page_and_count(
+    client, author, reply, moderator
+):
+    answer = reply("Rude words")
+    reply("Kind words")
+    from comments import moderation
+
+    moderation.hide(comment=answer, moderator=moderator, reason="abuse")
+    client.force_login(author)
+    home = client.get(reverse("articles:home")).content.decode()
+    assert 'title="unread">1</span>' in home
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "Kind words" in page and "Rude words" not in page
