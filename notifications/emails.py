@@ -60,11 +60,15 @@ def _last_emailed(recipient_id: int, thread_id: int):
     )["last"]
 
 
-def schedule_replies(*, recipient_id: int, thread_id: int) -> None:
+_UNKNOWN = object()
+
+
+def schedule_replies(*, recipient_id: int, thread_id: int, last_emailed=_UNKNOWN) -> None:
     """Queue the e-mail about this thread's new replies: now, or when the window since
-    the last e-mail about the thread closes. A backend that can't defer tasks leaves
-    the later e-mail to `send_due` (run by a scheduler, see README)."""
-    last = _last_emailed(recipient_id, thread_id)
+    the last e-mail about the thread (`last_emailed`, if the caller knows it) closes. A
+    backend that can't defer tasks leaves the later e-mail to `send_due` (run by a
+    scheduler, see README)."""
+    last = _last_emailed(recipient_id, thread_id) if last_emailed is _UNKNOWN else last_emailed
     if last is None or last <= timezone.now() - settings.NOTIFICATIONS_EMAIL_WINDOW:
         email_replies.enqueue(recipient_id=recipient_id, thread_id=thread_id)
     elif email_replies.get_backend().supports_defer:
@@ -99,11 +103,14 @@ def email_replies(*, recipient_id: int, thread_id: int) -> str:
     if Preferences.of(user).reply_email != Preferences.ReplyEmail.IMMEDIATELY:
         return "recipient does not want immediate e-mails"
     with transaction.atomic():
+        # Locked (others skip them), so two workers never e-mail the same replies.
+        waiting = list(_waiting(user).in_thread(thread_id))
+        if not waiting:
+            return "nothing waiting"  # sent by another task, or read on the site
         last = _last_emailed(recipient_id, thread_id)
         if last is not None and last > timezone.now() - settings.NOTIFICATIONS_EMAIL_WINDOW:
             schedule_replies(recipient_id=recipient_id, thread_id=thread_id)
             return "within the window: rescheduled"
-        waiting = list(_waiting(user).in_thread(thread_id))
         Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(
             emailed_at=timezone.now()
         )

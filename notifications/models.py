@@ -141,9 +141,10 @@ class Preferences(models.Model):
 
     @classmethod
     def of(cls, user) -> "Preferences":
-        """The reader's preferences (the defaults, unsaved, if they never chose)."""
+        """The reader's preferences (the defaults, unsaved, if they never chose); no query
+        when the user was loaded with select_related("notification_preferences")."""
         try:
-            return cls.objects.get(user=user)
+            return user.notification_preferences
         except cls.DoesNotExist:
             return cls(user=user)
 

@@ -8,6 +8,7 @@ in the same transaction, so they go out only if the change commits.
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from comments.models import Ban, Comment
@@ -35,12 +36,27 @@ def reply_posted(*, reply: Comment) -> Notification | None:
     or None when nobody is to be told."""
     if not settings.NOTIFICATIONS_ENABLED or reply.parent_id is None or not reply.is_visible:
         return None
-    parent = Comment.objects.select_related("author").get(pk=reply.parent_id)
-    recipient, thread_id = parent.author, _thread_id(reply)
-    if parent.is_deleted or recipient.pk == reply.author_id or not may_notify(recipient):
+    thread_id = _thread_id(reply)
+    # Everything the decision needs in one query: it runs inside every reply's post.
+    author = OuterRef("author")
+    parent = (
+        Comment.objects.select_related("author__notification_preferences")
+        .annotate(
+            banned=Exists(Ban.objects.active().filter(user=author)),
+            muted=Exists(MutedThread.objects.filter(user=author, thread_id=thread_id)),
+        )
+        .get(pk=reply.parent_id)
+    )
+    recipient = parent.author
+    if parent.is_deleted or recipient.pk == reply.author_id or not recipient.is_active:
         return None
-    if _muted(recipient, thread_id):
+    if parent.banned or parent.muted:
         return None
+    thread = Notification.objects.for_reader(recipient).in_thread(thread_id)
+    before = thread.aggregate(
+        last_emailed=Max("emailed_at"),
+        waiting=Count("pk", filter=Q(pk__in=thread.awaiting_email().values("pk"))),
+    )
     try:
         with transaction.atomic():
             created = Notification.objects.create(
@@ -51,8 +67,12 @@ def reply_posted(*, reply: Comment) -> Notification | None:
             )
     except IntegrityError:  # already told about this reply (approved once before)
         return None
-    if Preferences.of(recipient).reply_email == Preferences.ReplyEmail.IMMEDIATELY:
-        emails.schedule_replies(recipient_id=recipient.pk, thread_id=thread_id)
+    # One e-mail task per thread at a time: replies that find one waiting join it.
+    wants_now = Preferences.of(recipient).reply_email == Preferences.ReplyEmail.IMMEDIATELY
+    if wants_now and not before["waiting"]:
+        emails.schedule_replies(
+            recipient_id=recipient.pk, thread_id=thread_id, last_emailed=before["last_emailed"]
+        )
     return created
 
 

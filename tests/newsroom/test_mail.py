@@ -96,7 +96,7 @@ def test_mail_that_keeps_failing_is_a_failed_task_staff_can_see(
     assert str(failed.id) in page.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_several_workers_share_the_queue_and_send_each_mail_once(settings, flaky_mail):
     settings.TASKS = DATABASE_QUEUE
     for n in range(30):

@@ -195,3 +195,38 @@ def test_a_reader_cannot_act_on_someone_elses_notifications(
     page = client.get(reverse("notifications:list")).content.decode()
     assert "For Bea only" not in page
     assert Notification.objects.for_reader(author).unread().count() == 1
+
+
+def test_with_the_queue_later_replies_wait_in_one_deferred_task(
+    author, comment, reply, mailoutbox, settings, monkeypatch
+):
+    from django.utils import timezone
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # test transaction
+
+    def work():
+        db_worker.Worker(
+            queue_names=["default"], interval=0, batch=True, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
+        ).run()  # fmt: skip
+
+    reply("One")
+    work()
+    assert len(mailoutbox) == 1
+    reply("Two")
+    reply("Three")
+    [deferred] = DBTaskResult.objects.filter(status="READY")
+    sent_at = Notification.objects.get(comment__body="One").emailed_at
+    assert deferred.run_after == sent_at + settings.NOTIFICATIONS_EMAIL_WINDOW
+    work()
+    assert len(mailoutbox) == 1  # not due yet
+    DBTaskResult.objects.filter(pk=deferred.pk).update(run_after=timezone.now())
+    Notification.objects.filter(comment__body="One").update(
+        emailed_at=sent_at - settings.NOTIFICATIONS_EMAIL_WINDOW
+    )
+    work()
+    assert len(mailoutbox) == 2
+    assert "Two" in mailoutbox[1].body and "Three" in mailoutbox[1].body
