@@ -179,12 +179,10 @@ def test_removing_the_picture_clears_renditions():
 
 
 def test_the_editors_save_returns_before_renditions_and_the_page_shows_the_original(
-    client, editor, settings, monkeypatch
+    client, editor, run_worker
 ):
-    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     client.force_login(editor)
     response = _post_article(
         client, SectionFactory(), lead_image=picture((2000, 1000)), status="published",
@@ -199,11 +197,7 @@ def test_the_editors_save_returns_before_renditions_and_the_page_shows_the_origi
     assert f'src="{original}" srcset="{original} 2000w"' in html
     assert 'width="2000" height="1000"' in html
 
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # test transaction
-    db_worker.Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
-    ).run()  # fmt: skip
+    run_worker()
     article.refresh_from_db()
     assert [s["width"] for s in article.lead_image_renditions["sizes"]] == [480, 960, 1600]
     html = client.get(article.get_absolute_url()).content.decode()  # the page was refreshed

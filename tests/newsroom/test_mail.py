@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from newsroom.mail import retry_delay, send_email
+from tests.conftest import work_until_empty
 from tests.newsroom.flaky_mail import FlakyBackend
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -23,23 +23,6 @@ def flaky_mail(settings):
     FlakyBackend.attempts = FlakyBackend.failures = 0
     mail.outbox = []
     return FlakyBackend
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """The real db_worker loop, run until the queue is empty, inside the test's
-    transaction: its connection recycling between tasks would end that transaction."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    return work_until_empty
-
-
-def work_until_empty(worker_id="test-worker"):
-    Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
-    ).run()  # fmt: skip
 
 
 def test_a_failing_mail_server_is_retried_until_the_mail_goes(db, flaky_mail):
@@ -55,7 +38,6 @@ def test_the_wait_between_attempts_doubles(settings):
 
 
 def test_mail_waits_in_the_queue_until_a_worker_sends_it(db, settings, flaky_mail, run_worker):
-    settings.TASKS = DATABASE_QUEUE
     send_email(to=["a@example.com", "b@example.com"], subject="Queued", body="Body")
     assert mail.outbox == []  # no worker yet: the message waits in PostgreSQL
     assert DBTaskResult.objects.ready().count() == 1
@@ -65,7 +47,6 @@ def test_mail_waits_in_the_queue_until_a_worker_sends_it(db, settings, flaky_mai
 
 
 def test_retries_are_deferred_with_backoff(db, settings, flaky_mail, run_worker):
-    settings.TASKS = DATABASE_QUEUE
     settings.MAIL_RETRY_SECONDS = 60
     flaky_mail.failures = 1
     send_email(to="reader@example.com", subject="Later", body="Body")
@@ -80,7 +61,6 @@ def test_retries_are_deferred_with_backoff(db, settings, flaky_mail, run_worker)
 def test_mail_that_keeps_failing_is_a_failed_task_staff_can_see(
     db, settings, flaky_mail, client, superuser, run_worker
 ):
-    settings.TASKS = DATABASE_QUEUE
     settings.MAIL_MAX_ATTEMPTS = 3
     flaky_mail.failures = 100
     send_email(to="reader@example.com", subject="Never", body="Body")
@@ -120,7 +100,6 @@ def test_several_workers_share_the_queue_and_send_each_mail_once(settings, flaky
 def test_password_reset_mail_is_queued_not_sent_in_the_request(
     client, reader, settings, flaky_mail, run_worker
 ):
-    settings.TASKS = DATABASE_QUEUE
     response = client.post(reverse("accounts:password_reset"), {"email": reader.email})
     assert response.status_code == 302
     assert mail.outbox == []

@@ -198,31 +198,22 @@ def test_a_reader_cannot_act_on_someone_elses_notifications(
 
 
 def test_with_the_queue_later_replies_wait_in_one_deferred_task(
-    author, comment, reply, mailoutbox, settings, monkeypatch
+    author, comment, reply, mailoutbox, settings, run_worker
 ):
     from django.utils import timezone
-    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)  # test transaction
-
-    def work():
-        db_worker.Worker(
-            queue_names=["default"], interval=0, batch=True, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
-        ).run()  # fmt: skip
-
+    work = run_worker
     reply("One")
     work()
     assert len(mailoutbox) == 1
     reply("Two")
     reply("Three")
+    work()  # the notifications are made; the e-mail waits for the window to close
+    assert len(mailoutbox) == 1
     [deferred] = DBTaskResult.objects.filter(status="READY")
     sent_at = Notification.objects.get(comment__body="One").emailed_at
     assert deferred.run_after == sent_at + settings.NOTIFICATIONS_EMAIL_WINDOW
-    work()
-    assert len(mailoutbox) == 1  # not due yet
     DBTaskResult.objects.filter(pk=deferred.pk).update(run_after=timezone.now())
     Notification.objects.filter(comment__body="One").update(
         emailed_at=sent_at - settings.NOTIFICATIONS_EMAIL_WINDOW
@@ -230,3 +221,13 @@ def test_with_the_queue_later_replies_wait_in_one_deferred_task(
     work()
     assert len(mailoutbox) == 2
     assert "Two" in mailoutbox[1].body and "Three" in mailoutbox[1].body
+
+
+def test_a_reply_hidden_before_the_worker_gets_to_it_tells_nobody(
+    author, comment, reply, moderator, mailoutbox, run_worker
+):
+    answer = reply("Soon hidden")
+    moderation.hide(comment=answer, moderator=moderator, reason="spam")
+    run_worker()
+    assert notifications_of(author) == []
+    assert [m.to for m in mailoutbox] == [[answer.author.email]]  # only the hide notice
