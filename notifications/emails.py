@@ -208,7 +208,8 @@ def send_due() -> int:
         ]
     )
     queued = 0
-    for recipient_id, thread_id in immediate.values_list("recipient_id", "thread_id").distinct():
+    pairs = immediate.order_by().values_list("recipient_id", "thread_id").distinct()
+    for recipient_id, thread_id in pairs:
         last = _last_emailed(recipient_id, thread_id)
         if last is None or last <= now - settings.NOTIFICATIONS_EMAIL_WINDOW:
             email_replies.enqueue(recipient_id=recipient_id, thread_id=thread_id)

@@ -231,3 +231,21 @@ def test_a_reply_hidden_before_the_worker_gets_to_it_tells_nobody(
     run_worker()
     assert notifications_of(author) == []
     assert [m.to for m in mailoutbox] == [[answer.author.email]]  # only the hide notice
+
+
+def test_the_scheduler_queues_one_email_per_reader_and_thread(
+    author, comment, reply, settings, run_worker
+):
+    from io import StringIO
+
+    reply("One")
+    run_worker()  # e-mailed at once: the window opens
+    reply("Two")
+    reply("Three")
+    run_worker()  # these wait for the window to close
+    Notification.objects.exclude(emailed_at=None).update(
+        emailed_at=comment.created_at - settings.NOTIFICATIONS_EMAIL_WINDOW
+    )
+    out = StringIO()
+    call_command("send_notification_emails", stdout=out)
+    assert out.getvalue().strip() == "1 notification e-mails queued."
