@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test install migrate lint format bench bench-faults bench-prescreen stop-db clean
+.PHONY: run test install migrate lint format bench bench-faults bench-prescreen bench-notifications stop-db clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The development server and a task worker beside it (e-mails, notifications, lead-image
+# renditions); Ctrl-C, or the server stopping for any reason, stops the worker too.
 run: migrate
 	PORT=$(PORT) $(PY) manage.py seed_demo
+	@PORT=$(PORT) $(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -43,6 +47,10 @@ bench: migrate
 
 bench-prescreen: migrate
 	$(PY) bench/prescreen.py
+
+# Notification e-mails a worker sends per second, and posting with notifications on/off.
+bench-notifications: migrate
+	$(PY) bench/notifications.py $(BENCH_ARGS)
 
 bench-faults: install
 	$(PY) bench/faults.py $(BENCH_ARGS)

@@ -1,10 +1,14 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from newsroom.mail import send_email
 
 from . import avatars, identity
 from .models import RetiredName, User
@@ -180,3 +184,23 @@ class AvatarForm(forms.Form):
 
     def clean_avatar(self):
         return avatars.thumbnail_from_upload(self.cleaned_data["avatar"])
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, with the e-mail queued for a worker (newsroom/mail.py) instead of
+    sent inside the request: a slow or failing mail server neither delays the page nor
+    loses the message."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email,
+        html_email_template_name=None,
+    ):  # fmt: skip
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html_body = ""
+        if html_email_template_name:
+            html_body = loader.render_to_string(html_email_template_name, context)
+        send_email(
+            to=to_email, subject=subject, body=body, html_body=html_body,
+            from_email=from_email or "",
+        )  # fmt: skip

@@ -17,7 +17,14 @@ from newsroom import ratelimit
 from pages.models import Page
 
 from . import confirmation, deletion, export, profiles
-from .forms import AvatarForm, DeleteAccountForm, EmailChangeForm, ProfileForm, SignupForm
+from .forms import (
+    AvatarForm,
+    DeleteAccountForm,
+    EmailChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SignupForm,
+)
 from .models import User
 from .throttling import client_ip
 
@@ -121,6 +128,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     The limit applies whether or not the address has an account, so the page
     still reveals nothing about who is registered.
     """
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         if over_limit(self.request, "password-reset", form, email=form.cleaned_data["email"]):

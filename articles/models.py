@@ -10,15 +10,17 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tasks import task
 
 from newsroom import freshness
 
+from . import page_cache
 from .images import make_renditions
 from .markdown import render_markdown
 
@@ -216,7 +218,9 @@ class Article(models.Model):
     )
     lead_image_caption = models.CharField("caption", max_length=300, blank=True)
     lead_image_credit = models.CharField("credit", max_length=120, blank=True)
-    # {"source": <name of lead_image>, "sizes": [{"name", "width", "height"}, ...]}
+    # {"source": <name of lead_image>, "original": {"name", "width", "height"},
+    #  "sizes": [{"name", "width", "height"}, ...]}; "sizes" is empty until the task
+    # render_lead_image has made them.
     lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     search_vector = models.GeneratedField(
         expression=(
@@ -254,8 +258,14 @@ class Article(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         self.body_html = render_markdown(self.body)
-        self._render_lead_image()
+        new_picture = self._render_lead_image()
         super().save(*args, **kwargs)
+        if new_picture:
+            # Resizing takes seconds: a worker does it. Queued in this save's transaction,
+            # so it runs only if the save commits, and sees the saved row.
+            result = render_lead_image.enqueue(article_id=self.pk, source=self.lead_image.name)
+            if result.is_finished and result.return_value:  # an immediate backend: done
+                self.lead_image_renditions = result.return_value
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -267,28 +277,39 @@ class Article(models.Model):
             slug, n = f"{base}-{n}", n + 1
         return slug
 
-    def _render_lead_image(self):
-        # Renditions are derived from this row's own image, as body_html is from body,
-        # so every way of saving (admin, revert, seeding) keeps them in step.
+    def _render_lead_image(self) -> bool:
+        """Whether the picture is new, so renditions are to be made (render_lead_image).
+
+        Renditions are derived from this row's own image, as body_html is from body,
+        so every way of saving (admin, revert, seeding) keeps them in step. Until they
+        exist, pages show the original at its own size.
+        """
         if not self.lead_image:
             self.lead_image_renditions = {}
-            return
+            return False
         if not self.lead_image._committed:
             self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
-        if self.lead_image_renditions.get("source") != self.lead_image.name:
-            self.lead_image_renditions = {
-                "source": self.lead_image.name,
-                "sizes": make_renditions(self.lead_image),
-            }
+        if self.lead_image_renditions.get("source") == self.lead_image.name:
+            return False
+        original = {
+            "name": self.lead_image.name,
+            "width": self.lead_image.width,
+            "height": self.lead_image.height,
+        }
+        self.lead_image_renditions = {
+            "source": self.lead_image.name, "original": original, "sizes": []
+        }  # fmt: skip
+        return True
 
     @property
     def lead_image_sizes(self) -> list[dict]:
-        """Renditions, narrowest first, each with its `url`, `width` and `height`."""
+        """Renditions, narrowest first, each with its `url`, `width` and `height`; only
+        the original while they are being made."""
         storage = self.lead_image.storage
-        return [
-            {**size, "url": storage.url(size["name"])}
-            for size in self.lead_image_renditions.get("sizes", [])
+        sizes = self.lead_image_renditions.get("sizes") or [
+            size for size in [self.lead_image_renditions.get("original")] if size
         ]
+        return [{**size, "url": storage.url(size["name"])} for size in sizes]
 
     @property
     def is_revised(self) -> bool:
@@ -349,3 +370,22 @@ class Article(models.Model):
         """Back to draft. This row only: publishing.unpublish() also drops the caches."""
         self.status = self.Status.DRAFT
         self.save(update_fields=["status", "updated_at"])
+
+
+@task()
+def render_lead_image(*, article_id: int, source: str) -> dict:
+    """Make the renditions of the article's lead image `source` (queued by Article.save),
+    store them and refresh the pages that show it. Nothing is done if the article has
+    another picture by now; returns the stored renditions."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None or article.lead_image.name != source:
+        return {}
+    renditions = {**article.lead_image_renditions, "sizes": make_renditions(article.lead_image)}
+    with transaction.atomic():
+        updated = Article.objects.filter(pk=article_id, lead_image=source).update(
+            lead_image_renditions=renditions
+        )
+        if updated:
+            page_cache.articles_changed([article.slug])
+            page_cache.public_articles_changed()  # lists show the picture too
+    return renditions if updated else {}

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "pages",
+    "notifications",
+    # Background work: Django's tasks API (django-tasks, the backport of django.tasks)
+    # with PostgreSQL as the queue (django-tasks-db); see TASKS below.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
                 "articles.context_processors.sections",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -139,6 +145,26 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every e-mail is sent by a task (newsroom/mail.py): a failing mail server is tried again
+# after MAIL_RETRY_SECONDS, then twice as long each time, MAIL_MAX_ATTEMPTS times in all;
+# after that the task stays in the admin (Tasks) as failed, with its traceback.
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=6)
+MAIL_RETRY_SECONDS = env.int("MAIL_RETRY_SECONDS", default=60)
+
+# Background work: tasks wait in PostgreSQL (django-tasks-db) until a worker
+# (`manage.py db_worker`, started by `make run` and docker-compose's `worker`) runs them;
+# any number of workers share the queue (rows are claimed with SKIP LOCKED).
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs them in the request.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Housekeeping (`manage.py housekeeping`): finished tasks are kept this many days, failed
+# ones (visible to staff in the admin) longer.
+TASKS_KEEP_DAYS = env.int("TASKS_KEEP_DAYS", default=7)
+TASKS_KEEP_FAILED_DAYS = env.int("TASKS_KEEP_FAILED_DAYS", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -355,6 +381,20 @@ COMMENTS_RECOMMEND_LABEL = env.str("COMMENTS_RECOMMEND_LABEL", default="Recommen
 # How often an open article page asks whether there are new comments (comments.js).
 COMMENTS_LIVE_POLL_SECONDS = env.int("COMMENTS_LIVE_POLL_SECONDS", default=20)
 SEARCH_RESULTS_PER_PAGE = 10
+
+# Notifications (notifications/)
+# Off: no notification is made (the kill switch, and the benchmark's "off" case).
+NOTIFICATIONS_ENABLED = env.bool("NOTIFICATIONS_ENABLED", default=True)
+# At most one e-mail per thread per reader in this many minutes; later replies join the next.
+NOTIFICATIONS_EMAIL_WINDOW = timedelta(
+    minutes=env.int("NOTIFICATIONS_EMAIL_WINDOW_MINUTES", default=30)
+)
+# How long an e-mail's unsubscribe link works.
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = timedelta(
+    days=env.int("NOTIFICATIONS_UNSUBSCRIBE_DAYS", default=60)
+)
+# The community guidelines, linked from "your comment was hidden" notices.
+COMMUNITY_GUIDELINES_URL = env.str("COMMUNITY_GUIDELINES_URL", default="/guidelines/")
 # Anonymous article pages: how long a shared cache or CDN in front may serve one
 # (s-maxage), and serve it stale while it fetches a fresh one (stale-while-revalidate).
 PAGE_SHARED_CACHE_SECONDS = env.int("PAGE_SHARED_CACHE_SECONDS", default=10)

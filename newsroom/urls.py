@@ -28,6 +28,7 @@ urlpatterns = [
         name="robots",
     ),
     path("comments/", include("comments.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("", include("pages.urls")),
     path("", include("articles.urls")),

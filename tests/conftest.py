@@ -132,3 +132,31 @@ def terms_page(db):
     return Page.objects.create(
         kind=Page.Kind.TERMS, title="Terms of use", body="Be kind.", version="2026-12-01"
     )
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Tasks (e-mails, notifications, renditions) run inside the call that queues them;
+    # tests about the queue and the worker switch to the database backend themselves.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_worker(settings, monkeypatch):
+    """Switch to the PostgreSQL queue; returns a function that runs the real db_worker
+    loop until the queue has no task that is due, inside the test's transaction (its
+    connection recycling between tasks, which would end that transaction, is left out)."""
+    from django_tasks_db.management.commands import db_worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    return work_until_empty
+
+
+def work_until_empty(worker_id: str = "test-worker") -> None:
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[],
+    ).run()  # fmt: skip

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "articles", "comments", "newsroom", "pages"]
+APPS = ["accounts", "articles", "comments", "newsroom", "notifications", "pages"]
 
 
 def _modules() -> dict[str, Path]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from newsroom import freshness
+from notifications import workflows as notifications
 
 from ..models import Ban, Comment, Decision, ModerationAction, PremoderatedReader, Report
 from .posting import refresh_article_stats
@@ -85,9 +86,14 @@ def approve(
     With `seen_text`, refuses (ValueError) when the text changed since the moderator read it.
     """
     comment, reports = _locked(comment, Decision.APPROVE, seen_text=seen_text)
+    was_held = comment.is_pending
     now = timezone.now()
     first = reports.resolve(now)
-    return _publish(Kind.APPROVE, comment, moderator, note=note, first_report_at=first, now=now)
+    _publish(Kind.APPROVE, comment, moderator, note=note, first_report_at=first, now=now)
+    if was_held:
+        notifications.comment_approved(comment=comment)
+    notifications.reply_posted(reply=comment)  # told once, whenever it first became visible
+    return comment
 
 
 @transaction.atomic
@@ -100,6 +106,7 @@ def hide(*, comment: Comment, moderator: User, reason: str, note: str = "") -> C
     first = reports.resolve(now)
     _record(Kind.HIDE, moderator, comment, reason=reason, note=note, first_report_at=first, now=now)
     refresh_article_stats([comment.article_id])
+    notifications.comment_hidden(comment=comment)
     return comment
 
 
@@ -107,9 +114,9 @@ def hide(*, comment: Comment, moderator: User, reason: str, note: str = "") -> C
 def restore(*, comment: Comment, moderator: User, note: str = "") -> Comment:
     """Undo a hide: the comment is visible again, and counts as approved."""
     comment, _ = _locked(comment, Decision.RESTORE)
-    return _publish(
-        Kind.RESTORE, comment, moderator, note=note, first_report_at=None, now=timezone.now()
-    )
+    _publish(Kind.RESTORE, comment, moderator, note=note, first_report_at=None, now=timezone.now())
+    notifications.reply_posted(reply=comment)
+    return comment
 
 
 @transaction.atomic

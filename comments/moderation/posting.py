@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from articles import page_cache
 from articles.models import Article
+from notifications import workflows as notifications
 
 from ..models import Comment, ModerationAction
 from . import prescreen, rules
@@ -82,6 +83,7 @@ def post_comment(
         comment.save()
         _record_holds(comment, holds)
         _count_change(article, was_visible=False, is_visible=comment.is_visible)
+        notifications.reply_posted(reply=comment)  # a held reply: when it is approved
     return comment
 
 

@@ -178,3 +178,40 @@ def test_removing_the_picture_clears_renditions():
     article.lead_image = None
     article.save()
     assert article.lead_image_renditions == {}
+
+
+def test_the_editors_save_returns_before_renditions_and_the_page_shows_the_original(
+    client, editor, run_worker
+):
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(editor)
+    response = _post_article(
+        client, SectionFactory(), lead_image=picture((2000, 1000)), status="published",
+        published_at_0="2026-01-01", published_at_1="10:00",
+    )  # fmt: skip
+    assert response.status_code == 302, _form_errors(response)
+    article = Article.objects.get()
+    assert article.lead_image_renditions["sizes"] == []  # queued, not made in the request
+    assert DBTaskResult.objects.ready().count() == 1
+    html = client.get(article.get_absolute_url()).content.decode()
+    original = article.lead_image.url
+    assert f'src="{original}" srcset="{original} 2000w"' in html
+    assert 'width="2000" height="1000"' in html
+
+    run_worker()
+    article.refresh_from_db()
+    assert [s["width"] for s in article.lead_image_renditions["sizes"]] == [480, 960, 1600]
+    html = client.get(article.get_absolute_url()).content.decode()  # the page was refreshed
+    assert 'width="960" height="480"' in html and f'src="{original}"' not in html
+
+
+def test_renditions_of_a_replaced_picture_are_not_stored(editor):
+    from articles.models import render_lead_image
+
+    article = ArticleFactory(lead_image=picture((2000, 1000)), lead_image_alt="x")
+    old = article.lead_image.name
+    article.lead_image = picture((1000, 1000), name="other.jpg")
+    article.save()
+    assert render_lead_image.call(article_id=article.pk, source=old) == {}
+    assert Article.objects.get().lead_image_renditions["source"] == article.lead_image.name

@@ -57,15 +57,17 @@ def test_logged_in_article_page_queries_are_fixed(
     client.force_login(reader)
     # user, article, byline authors, tags, related articles, section navigation, ban check,
     # thread roots, thread comments, readers with held comments, and the reader's own
-    # comments, rendered once with their Edit and Delete controls (the session is cached)
-    with django_assert_max_num_queries(11):
+    # comments, rendered once with their Edit and Delete controls (the session is cached),
+    # and the header's count of unread notifications
+    with django_assert_max_num_queries(12):
         response = client.get(published_article.get_absolute_url())
     assert response.status_code == 200
     own = next(c for c in comments if c.author == reader and c.depth == 0)
     assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
-    # Steady state: only the user is read; the article, navigation, related articles, ban
-    # status and the page skeleton are cached, and the reader's own comments swapped in.
-    with django_assert_max_num_queries(1):
+    # Steady state: the user and the header's unread count (one indexed COUNT) are read;
+    # the article, navigation, related articles, ban status and the page skeleton are
+    # cached, and the reader's own comments swapped in.
+    with django_assert_max_num_queries(2):
         response = client.get(published_article.get_absolute_url())
     assert reverse("comments:edit", args=[own.pk]) in response.content.decode()
 
@@ -78,8 +80,8 @@ def test_reader_with_held_comment_gets_own_tree_in_fixed_queries(
     CommentFactory(parent=comments[0], author=reader, status="pending", body="My held reply")
     client.force_login(reader)
     client.get(published_article.get_absolute_url())
-    # user, then the reader's own tree: thread roots, thread comments
-    with django_assert_max_num_queries(3):
+    # user, the header's unread count, then the reader's own tree: thread roots, thread comments
+    with django_assert_max_num_queries(4):
         response = client.get(published_article.get_absolute_url())
     html = response.content.decode()
     assert "My held reply" in html and "Awaiting moderation" in html

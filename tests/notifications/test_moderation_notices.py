@@ -1,0 +1,53 @@
+"""Moderators' decisions on a reader's comment are told to its author."""
+
+import pytest
+from django.urls import reverse
+
+from comments import moderation
+from notifications.models import Notification, Preferences
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_hidden_comment_tells_its_author_the_rule_and_links_the_guidelines(
+    client, author, comment, moderator, mailoutbox, settings
+):
+    settings.COMMUNITY_GUIDELINES_URL = "/guidelines/"
+    moderation.hide(comment=comment, moderator=moderator, reason="off_topic")
+    [notice] = Notification.objects.for_reader(author)
+    assert (notice.kind, notice.reason) == ("hidden", "off_topic")
+    [email] = mailoutbox
+    assert "was hidden" in email.subject
+    assert "The reason: Off-topic." in email.body
+    assert f"{settings.SITE_URL}/guidelines/" in email.body
+    client.force_login(author)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "The reason: Off-topic." in page and 'href="/guidelines/"' in page
+
+
+def test_an_approved_held_comment_tells_its_author(
+    author, published_article, moderator, mailoutbox
+):
+    published_article.premoderate_comments = True
+    published_article.save()
+    held = moderation.post_comment(author=author, article=published_article, body="Wait for it")
+    assert held.is_pending and mailoutbox == []
+    moderation.approve(comment=held, moderator=moderator)
+    assert [n.kind for n in Notification.objects.for_reader(author)] == ["approved"]
+    assert "is published" in mailoutbox[0].subject
+
+
+def test_approving_a_visible_reported_comment_tells_nobody(author, comment, moderator, mailoutbox):
+    moderation.approve(comment=comment, moderator=moderator)
+    assert not Notification.objects.exists() and mailoutbox == []
+
+
+def test_moderation_emails_can_be_turned_off(author, comment, moderator, mailoutbox):
+    Preferences.objects.create(user=author, moderation_email=False)
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+    assert Notification.objects.for_reader(author).count() == 1 and mailoutbox == []
+
+
+def test_a_ban_that_hides_comments_sends_no_notices(author, comment, moderator, mailoutbox):
+    moderation.ban(user=author, moderator=moderator, reason="Abuse", days=3, hide_comments=True)
+    assert not Notification.objects.exists() and mailoutbox == []
