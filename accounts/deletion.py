@@ -51,13 +51,11 @@ def delete_account(*, user: User, comments: str | None = None) -> None:
     pseudonymise_audit_log(user=user)
     author_changed(author=user)  # every page that showed the reader shows "Deleted reader"
     if address:
-        transaction.on_commit(
-            lambda: emails.send(
-                to=address,
-                subject=f"Your {settings.SITE_NAME} account is deleted",
-                template="account_deleted",
-                context={"username": username, "comments_kept": policy == "keep"},
-            )
+        emails.send(  # queued in this transaction: sent only once the deletion commits
+            to=address,
+            subject=f"Your {settings.SITE_NAME} account is deleted",
+            template="account_deleted",
+            context={"username": username, "comments_kept": policy == "keep"},
         )
 
 

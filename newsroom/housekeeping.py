@@ -4,16 +4,15 @@ scheduler as `manage.py housekeeping` (see README); each step is safe to repeat.
 import time
 from datetime import timedelta
 
-from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from .models import RateLimitBucket
+from accounts.retention import purge_network_data
 
-# Failed-login records are kept this long for staff looking into an attack.
-LOGIN_FAILURE_LOG_DAYS = 30
+from .models import RateLimitBucket
 
 
 def expired_sessions() -> int:
@@ -28,14 +27,15 @@ def old_rate_limits() -> int:
 
 
 def old_login_throttling() -> int:
-    """django-axes' failure counts past their cool-off (they lock nobody out any more), and
-    its failure log past LOGIN_FAILURE_LOG_DAYS."""
-    now = timezone.now()
-    attempts = AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME)
-    log = AccessFailureLog.objects.filter(
-        attempt_time__lt=now - timedelta(days=LOGIN_FAILURE_LOG_DAYS)
-    )
-    return attempts.delete()[0] + log.delete()[0]
+    """django-axes' failure counts past their cool-off: they lock nobody out any more."""
+    cooled_off = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(attempt_time__lt=cooled_off).delete()[0]
+
+
+def network_data_past_retention() -> int:
+    """Log-in histories and anything else holding a reader's network address, past
+    NETWORK_DATA_RETENTION_DAYS (the period the privacy page states)."""
+    return sum(purge_network_data(days=settings.NETWORK_DATA_RETENTION_DAYS).values())
 
 
 def finished_tasks() -> int:
@@ -55,6 +55,7 @@ STEPS = {
     "expired sessions": expired_sessions,
     "old rate-limit windows": old_rate_limits,
     "old login-throttling records": old_login_throttling,
+    "network data past retention": network_data_past_retention,
     "finished tasks": finished_tasks,
 }
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
@@ -49,3 +49,15 @@ def test_housekeeping_clears_old_rows_and_keeps_current_ones(settings):
     assert not DBTaskResult.objects.filter(pk=old_done.pk).exists()
     assert DBTaskResult.objects.count() == 2
     assert "finished tasks: 1 removed" in out.getvalue()
+
+
+def test_housekeeping_purges_network_data_past_the_retention_period(settings):
+    settings.NETWORK_DATA_RETENTION_DAYS = 30
+    now = timezone.now()
+    for name, age in (("old", timedelta(days=31)), ("recent", timedelta(days=29))):
+        entry = AccessLog.objects.create(username=name, ip_address="10.0.0.1", user_agent="")
+        AccessLog.objects.filter(pk=entry.pk).update(attempt_time=now - age)
+
+    call_command("housekeeping", stdout=StringIO())
+
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["recent"]
