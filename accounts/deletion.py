@@ -22,6 +22,7 @@ from comments.moderation import (
     refresh_article_stats,
     withdraw_recommendations,
 )
+from notifications.models import MutedThread, Notification, Preferences
 
 from . import emails, identity
 from .models import RetiredName, User
@@ -46,6 +47,7 @@ def delete_account(*, user: User, comments: str | None = None) -> None:
     erase_reports_and_notes(user=user)
     withdraw_recommendations(reader=user)
     ArticleVisit.objects.filter(reader=user).delete()
+    forget_notifications(user=user)
     forget_login_failures(username=username)
     erase_profile(user=user)
     pseudonymise_audit_log(user=user)
@@ -95,6 +97,13 @@ def erase_reports_and_notes(*, user: User) -> None:
     private notes about them go."""
     Report.objects.filter(reporter=user).update(note="")
     ReaderNote.objects.filter(user=user).delete()
+
+
+def forget_notifications(*, user: User) -> None:
+    """What they were told and how they wanted to be told: theirs alone, and useless now."""
+    Notification.objects.filter(recipient=user).delete()
+    Preferences.objects.filter(user=user).delete()
+    MutedThread.objects.filter(user=user).delete()
 
 
 def forget_login_failures(*, username: str) -> None:

@@ -9,9 +9,11 @@ entry in SECTIONS.
 from collections.abc import Callable
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, Recommendation, Report
+from notifications.models import MutedThread, Preferences
 
 from .models import User
 
@@ -107,11 +109,25 @@ def recommendations(user: User) -> list[dict]:
     ]
 
 
+def notification_settings(user: User) -> dict:
+    preferences = Preferences.of(user)
+    muted = MutedThread.objects.filter(user=user).order_by("created_at", "pk")
+    return {
+        "reply_emails": preferences.get_reply_email_display(),
+        "moderation_emails": preferences.moderation_email,
+        "muted_conversations": [
+            _url(reverse("comments:permalink", kwargs={"pk": thread_id}))
+            for thread_id in muted.values_list("thread_id", flat=True)
+        ],
+    }
+
+
 SECTIONS: dict[str, Callable[[User], object]] = {
     "profile": profile,
     "comments": comments,
     "reports": reports,
     "recommendations": recommendations,
+    "notification_settings": notification_settings,
 }
 
 

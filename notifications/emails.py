@@ -30,8 +30,14 @@ DIGEST_EVERY = timedelta(days=1)
 
 
 def _recipient(user_id: int):
-    """The reader, if they may still be e-mailed: active, with an address, not banned."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    """The reader, if they may still be e-mailed: active, with a confirmed address, not
+    banned (whatever they chose, an address nobody confirmed is never written to)."""
+    user = (
+        get_user_model()
+        .objects.filter(pk=user_id, is_active=True, email_confirmed_at__isnull=False)
+        .exclude(email="")
+        .first()
+    )
     if user is None or Ban.objects.active().filter(user=user).exists():
         return None
     return user
@@ -175,17 +181,20 @@ def send_digest(*, recipient_id: int) -> str:
 
 def send_moderation_notice(*, notification: Notification) -> None:
     comment = notification.comment
-    approved = notification.kind == Notification.Kind.APPROVED
+    kind = notification.kind
+    title = comment.article.title
+    subjects = {
+        Notification.Kind.APPROVED: f"Your comment on “{title}” is published",
+        Notification.Kind.HIDDEN: f"Your comment on “{title}” was hidden",
+        Notification.Kind.FEATURED: f"Your comment on “{title}” is featured",
+    }
     _send(
         notification.recipient,
-        subject=(
-            f"Your comment on “{comment.article.title}” is published"
-            if approved
-            else f"Your comment on “{comment.article.title}” was hidden"
-        ),
+        subject=subjects[kind],
         template="notifications/email/moderation.txt",
         context={
-            "approved": approved,
+            "approved": kind == Notification.Kind.APPROVED,
+            "featured": kind == Notification.Kind.FEATURED,
             "comment": comment,
             "reason": notification.reason_label,
             "comment_url": absolute_url(notification.get_absolute_url()),

@@ -38,12 +38,13 @@ class Notification(models.Model):
         REPLY = "reply", "Reply to your comment"
         APPROVED = "approved", "Your comment was approved"
         HIDDEN = "hidden", "Your comment was hidden"
+        FEATURED = "featured", "Your comment was featured"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=10, choices=Kind)
-    # The reply (REPLY), or the recipient's own comment (APPROVED, HIDDEN).
+    # The reply (REPLY), or the recipient's own comment (APPROVED, HIDDEN, FEATURED).
     comment = models.ForeignKey(
         "comments.Comment", on_delete=models.CASCADE, related_name="notifications"
     )
@@ -61,7 +62,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["reply", "approved", "hidden"]),
+                condition=Q(kind__in=["reply", "approved", "hidden", "featured"]),
                 name="notification_kind_valid",
             ),
             # A reply approved, held again after an edit and approved again is told once.
@@ -142,11 +143,15 @@ class Preferences(models.Model):
     @classmethod
     def of(cls, user) -> "Preferences":
         """The reader's preferences (the defaults, unsaved, if they never chose); no query
-        when the user was loaded with select_related("notification_preferences")."""
+        when the user was loaded with select_related("notification_preferences").
+
+        An address not yet confirmed gets no e-mail by default: it may not be theirs."""
         try:
             return user.notification_preferences
         except cls.DoesNotExist:
-            return cls(user=user)
+            if user.email_confirmed:
+                return cls(user=user)
+            return cls(user=user, reply_email=cls.ReplyEmail.NEVER, moderation_email=False)
 
 
 class MutedThread(models.Model):

@@ -79,6 +79,9 @@ def _notify_of_reply(reply: Comment) -> Notification | None:
                 kind=Notification.Kind.REPLY,
                 comment=reply,
                 thread_id=thread_id,
+                # An address nobody confirmed is never written to: not waiting for an
+                # e-mail (as with a muted thread), so no later e-mail carries it either.
+                emailed_at=None if recipient.email_confirmed else timezone.now(),
             )
     except IntegrityError:  # already told about this reply (approved once before)
         return None
@@ -98,7 +101,7 @@ def _moderation_notice(comment: Comment, kind: str, *, reason: str = "") -> Noti
     notice = Notification.objects.create(
         recipient=author, kind=kind, comment=comment, thread_id=_thread_id(comment), reason=reason
     )
-    if Preferences.of(author).moderation_email and author.email:
+    if Preferences.of(author).moderation_email and author.email and author.email_confirmed:
         emails.send_moderation_notice(notification=notice)
     return notice
 
@@ -111,6 +114,11 @@ def comment_approved(*, comment: Comment) -> Notification | None:
 def comment_hidden(*, comment: Comment) -> Notification | None:
     """A moderator hid the author's comment: tell the author why, with the guidelines."""
     return _moderation_notice(comment, Notification.Kind.HIDDEN, reason=comment.hidden_reason)
+
+
+def comment_featured(*, comment: Comment) -> Notification | None:
+    """An editor or moderator featured the author's comment above the thread: tell them."""
+    return _moderation_notice(comment, Notification.Kind.FEATURED)
 
 
 def mark_read(*, user, notifications) -> int:

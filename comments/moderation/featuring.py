@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles import page_cache
+from notifications import workflows as notifications
 
 from ..models import Comment, ModerationAction
 
@@ -37,10 +38,12 @@ def feature(*, comment: Comment, moderator: User) -> Comment:
 
     `moderator` is the editor or moderator who chose it (the audit log's word). Raises
     ValueError for a comment readers cannot see; featuring a featured comment changes
-    nothing. The caller checks the `comments.feature_comment` permission.
+    nothing. The author is told (notifications), by e-mail if they want moderators'
+    decisions e-mailed. The caller checks the `comments.feature_comment` permission.
     """
     comment, changed = _set_featured(comment, moderator, on=True)
-    # Once notifications exist, the author is told here when `changed` (in on_commit).
+    if changed:  # featured, unfeatured and featured again: told each time it is chosen
+        notifications.comment_featured(comment=comment)
     return comment
 
 

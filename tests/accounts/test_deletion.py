@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import RetiredName, User
 from comments import moderation
 from comments.models import ArticleVisit, Comment, ModerationAction, ReaderNote, Report
+from notifications.models import MutedThread, Notification, Preferences
 from tests.conftest import PASSWORD
 from tests.factories import CommentFactory, UserFactory
 
@@ -211,3 +212,19 @@ def test_their_recommendations_go_and_the_counts_stay_exact(
     also.refresh_from_db()
     assert (theirs.recommendation_count, also.recommendation_count) == (1, 0)
     assert not reader.recommendations.exists() and not reader.article_visits.exists()
+
+
+def test_their_notifications_and_choices_go(client, reader, other_reader, published_article):
+    mine = CommentFactory(article=published_article, author=other_reader)
+    hi = moderation.post_comment(author=reader, article=published_article, body="Hi", parent=mine)
+    moderation.post_comment(author=other_reader, article=published_article, body="Yo", parent=hi)
+    assert Notification.objects.filter(recipient=reader).exists()
+    Preferences.objects.create(user=reader, reply_email="never")
+    MutedThread.objects.create(user=reader, thread=mine)
+    client.force_login(reader)
+
+    assert delete(client).status_code == 302
+
+    assert not Notification.objects.filter(recipient=reader).exists()
+    assert not Preferences.objects.filter(user=reader).exists()
+    assert not MutedThread.objects.filter(user=reader).exists()

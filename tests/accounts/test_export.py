@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from comments import moderation
+from notifications.models import MutedThread, Preferences
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_the_export_costs_the_same_few_queries_however_much_there_is(
         CommentFactory.create_batch(4, article=article, author=reader)
     client.force_login(reader)
     # Session and user, then one query per section.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         data = client.get(EXPORT).json()
     assert len(data["comments"]) == 12
 
@@ -89,3 +90,16 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 def test_the_settings_page_links_to_the_export(client, reader):
     client.force_login(reader)
     assert f'href="{EXPORT}"' in client.get(reverse("accounts:settings")).content.decode()
+
+
+def test_the_export_holds_the_notification_settings(client, reader, published_article, settings):
+    thread = CommentFactory(article=published_article)
+    Preferences.objects.create(user=reader, reply_email="daily", moderation_email=False)
+    MutedThread.objects.create(user=reader, thread=thread)
+    client.force_login(reader)
+
+    assert client.get(EXPORT).json()["notification_settings"] == {
+        "reply_emails": "In a daily digest",
+        "moderation_emails": False,
+        "muted_conversations": [settings.SITE_URL + thread.get_absolute_url()],
+    }

@@ -51,3 +51,23 @@ def test_moderation_emails_can_be_turned_off(author, comment, moderator, mailout
 def test_a_ban_that_hides_comments_sends_no_notices(author, comment, moderator, mailoutbox):
     moderation.ban(user=author, moderator=moderator, reason="Abuse", days=3, hide_comments=True)
     assert not Notification.objects.exists() and mailoutbox == []
+
+
+def test_a_featured_comment_tells_its_author_once(client, author, comment, moderator, mailoutbox):
+    moderation.feature(comment=comment, moderator=moderator)
+    moderation.feature(comment=comment, moderator=moderator)  # already featured: nothing new
+
+    [notice] = Notification.objects.for_reader(author)
+    assert notice.kind == "featured"
+    [email] = mailoutbox
+    assert "is featured" in email.subject and comment.get_absolute_url() in email.body
+    client.force_login(author)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "was featured by our editors" in page
+    assert f'href="{comment.get_absolute_url()}"' in page
+
+
+def test_unfeaturing_tells_nobody(author, comment, moderator, mailoutbox):
+    moderation.feature(comment=comment, moderator=moderator)
+    moderation.unfeature(comment=comment, moderator=moderator)
+    assert Notification.objects.for_reader(author).count() == 1 and len(mailoutbox) == 1

@@ -249,3 +249,34 @@ def test_the_scheduler_queues_one_email_per_reader_and_thread(
     out = StringIO()
     call_command("send_notification_emails", stdout=out)
     assert out.getvalue().strip() == "1 notification e-mails queued."
+
+
+def test_an_unconfirmed_address_is_told_on_the_site_but_never_emailed(
+    author, reply, moderator, comment, mailoutbox
+):
+    author.email_confirmed_at = None
+    author.save()
+
+    reply("Are you sure?")
+    moderation.hide(comment=comment, moderator=moderator, reason="spam")
+
+    assert Notification.objects.for_reader(author).count() == 2
+    assert mailoutbox == []
+    assert Preferences.of(author).reply_email == Preferences.ReplyEmail.NEVER
+
+
+def test_an_unconfirmed_reader_who_chose_emails_still_gets_none_until_confirmed(
+    author, reply, mailoutbox, settings
+):
+    # (The reply not e-mailed counts as the conversation's last e-mail for the window.)
+    settings.NOTIFICATIONS_EMAIL_WINDOW = timedelta(0)
+    author.email_confirmed_at = None
+    author.save()
+    Preferences.objects.create(user=author, reply_email=Preferences.ReplyEmail.IMMEDIATELY)
+
+    reply("First reply")
+    assert mailoutbox == []
+
+    author.confirm_email(author.email)
+    reply("Second reply", to=None)
+    assert [m.to for m in mailoutbox] == [[author.email]]
