@@ -372,11 +372,11 @@ def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=N
 
 
 def _describe(node: Node, url: str) -> list[dict]:
-    """The node as schema.org Comments; a placeholder contributes only its replies."""
-    replies = [item for child in node.children for item in _describe(child, url)]
+    """The node as a schema.org Comment that counts its replies (a placeholder
+    contributes its replies instead)."""
     comment = node.comment
     if not (node.shown and comment.is_visible):
-        return replies
+        return [item for child in node.children for item in _describe(child, url)]
     data = {
         "@type": "Comment",
         "@id": f"{url}#{comment.anchor}",
@@ -388,8 +388,9 @@ def _describe(node: Node, url: str) -> list[dict]:
             "url": site_url(comment.author.get_absolute_url()),
         },
     }
+    replies = node.more + sum(1 for n in _walk(node.children) if n.shown and n.comment.is_visible)
     if replies:
-        data["comment"] = replies
+        data["commentCount"] = replies
     return [data]
 
 
@@ -402,15 +403,16 @@ def _comments_json(root: Node, url: str) -> str:
 
 
 def json_ld(comments_json: list[str], article, comment_count: int) -> str:
-    """schema.org data for the comments shown on this page, nested as the thread is.
+    """schema.org data for the conversation: the article's count and the threads shown.
 
-    It describes the same NewsArticle ("@id") as the head's block, so search
-    engines see the conversation that is already in the page's HTML. Each thread
-    brings its own comments, already serialised (`_comments_json`).
+    It describes the same NewsArticle ("@id") as the head's block: how many
+    comments it has, and each thread shown on this page as its first comment
+    (address, text, author, date) with the number of its replies. Each thread
+    brings its own, already serialised (`_comments_json`).
 
-    It repeats what the page already shows, so it stays lean: only the comments
-    shown on this page (collapsed replies are not), only what a Comment needs
-    (its address, text, author and date), no space between items.
+    The replies' text is not repeated: it is in the page's HTML, which search
+    engines read, and no search feature uses Comments nested in a NewsArticle;
+    repeating every reply's text here made up more than a third of the page.
     """
     url = site_url(article.get_absolute_url())  # the same "@id" as the article's block
     payload = {
