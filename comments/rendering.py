@@ -100,14 +100,14 @@ class Slot(NamedTuple):
 class Skeleton(NamedTuple):
     """A page of threads as every viewer of one kind sees it.
 
-    `html` is the page for viewers with no comment on it. `pieces` is the same
-    HTML cut so that each shown comment is one piece, and `slots` says, by
-    author, which pieces to swap for that author's own controls.
+    `pieces` joined are the page for viewers with no comment on it; each shown
+    comment is one piece, and `slots` says, by author, which pieces to swap for
+    that author's own controls (their `html` left empty: it is the piece).
     `held_authors` are readers with held or removed comments on the article,
     whose view of the tree itself differs; theirs is built for them.
+    Every after-change request writes it to the cache, so it holds each byte once.
     """
 
-    html: str
     pieces: list[str]
     slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
@@ -289,14 +289,14 @@ def build_skeleton(
     pieces, slots, slot_indices = [], {}, set()
     for piece in _wrap(index, article, out, [t.comments_json for t in shown]):
         if isinstance(piece, Slot):
-            slots.setdefault(piece.author_id, []).append((len(pieces), piece))
+            slots.setdefault(piece.author_id, []).append((len(pieces), piece._replace(html="")))
             slot_indices.add(len(pieces))
             pieces.append(piece.html)
         elif pieces and len(pieces) - 1 not in slot_indices:
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    return Skeleton("".join(pieces), pieces, slots, index.held_authors, index.comment_count)
+    return Skeleton(pieces, slots, index.held_authors, index.comment_count)
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
@@ -304,7 +304,7 @@ def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     user = viewer.user
     own = skeleton.slots.get(user.pk) if user.is_authenticated else None
     if not own:
-        return mark_safe(skeleton.html)  # noqa: S308 - fragments come from autoescaped templates
+        return mark_safe("".join(skeleton.pieces))  # noqa: S308 - from autoescaped templates
     keys = {
         slot.comment_id: _fragment_key(slot.key_parts, viewer.own_visible(slot.created_at))
         for _, slot in own
