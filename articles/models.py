@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -11,7 +12,6 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import models
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject
 from django.db.models.query import ModelIterable
@@ -109,7 +109,9 @@ class _WithBylineAndTags(ModelIterable):
                     _BYLINE_FIELDS,
                     article.__dict__.pop("byline_rows"),
                 ),
-                "tags": _evaluated(article.tags, Tag, _TAG_FIELDS, article.__dict__.pop("tag_rows")),
+                "tags": _evaluated(
+                    article.tags, Tag, _TAG_FIELDS, article.__dict__.pop("tag_rows")
+                ),
             }
             yield article
 
@@ -118,7 +120,9 @@ def _evaluated(manager, model, fields: tuple, rows: list[dict]):
     """The manager's queryset, already holding these rows (as prefetch_related leaves it);
     fields not read stay deferred, so using one costs a query rather than a wrong value."""
     queryset = manager.get_queryset()
-    queryset._result_cache = [model.from_db("default", fields, [r[f] for f in fields]) for r in rows]
+    queryset._result_cache = [
+        model.from_db(queryset.db, fields, [r[f] for f in fields]) for r in rows
+    ]
     queryset._prefetch_done = True
     return queryset
 
