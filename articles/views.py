@@ -166,6 +166,4 @@ class ArticleDetailView(DetailView):
             timeout=RELATED_CACHE_SECONDS,
             local=True,
         )
-        return super().get_context_data(
-            related_articles=related, page_version=self.versions.content.tag, **kwargs
-        )
+        return super().get_context_data(related_articles=related, **kwargs)

@@ -41,6 +41,9 @@ from .models import Comment
 from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
+# Part of the names of cached skeletons and threads: changing their shape (or what their
+# JSON-LD holds) changes it, so new code never reads values that old code cached.
+LAYOUT = 2
 _SPLIT = "\x00threads\x00"
 
 
@@ -234,7 +237,7 @@ def _thread_name(root: tuple, viewer: Viewer, index: ThreadIndex, expand) -> str
     is rendered again only when one of its own comments changes."""
     pk, changed, size = root
     return (
-        f"cthread:{pk}:{changed.isoformat()}:{size}:{viewer.shared}"
+        f"cthread{LAYOUT}:{pk}:{changed.isoformat()}:{size}:{viewer.shared}"
         f":{index.sort}:{index.number}:{int(pk == expand)}"
     )
 
@@ -366,7 +369,7 @@ def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
 def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=None) -> str:
     """The skeleton's name under the article page's versions (newsroom.freshness)."""
     return (
-        f"cskel:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
+        f"cskel{LAYOUT}:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
         f":{viewer.shared}:{sort}:{page_number}:{expand or ''}"
     )
 
