@@ -105,7 +105,7 @@ def signup(request):
                 # case-insensitive constraint caught the second.
                 form.add_error("username", SignupForm.error_messages["username_taken"])
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="accounts.backends.ReaderBackend")
                 messages.success(
                     request,
                     f"Welcome to {settings.SITE_NAME}, {user.username}. We have e-mailed you a "

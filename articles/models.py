@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -12,7 +13,8 @@ from django.contrib.postgres.search import (
 )
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, JSONObject
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -86,7 +88,59 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+# What an article's page shows of its byline authors and tags (see with_byline_and_tags).
+_BYLINE_FIELDS = ("id", "username", "first_name", "last_name", "is_staff", "avatar", "deleted_at")
+_TAG_FIELDS = ("id", "name", "slug")
+
+
+def _rows(through, field: str, fields: tuple, order: str) -> ArraySubquery:
+    """The objects `field` points to from the article's `through` rows, as JSON."""
+    rows = through.objects.filter(article=OuterRef("pk")).order_by(order)
+    return ArraySubquery(rows.values(json=JSONObject(**{f: f"{field}__{f}" for f in fields})))
+
+
+class _WithBylineAndTags(ModelIterable):
+    """Articles whose `authors.all()` and `tags.all()` answer from rows read with them."""
+
+    def __iter__(self):
+        for article in super().__iter__():
+            article._prefetched_objects_cache = {
+                "authors": _evaluated(
+                    article.authors,
+                    get_user_model(),
+                    _BYLINE_FIELDS,
+                    article.__dict__.pop("byline_rows"),
+                ),
+                "tags": _evaluated(
+                    article.tags, Tag, _TAG_FIELDS, article.__dict__.pop("tag_rows")
+                ),
+            }
+            yield article
+
+
+def _evaluated(manager, model, fields: tuple, rows: list[dict]):
+    """The manager's queryset, already holding these rows (as prefetch_related leaves it);
+    fields not read stay deferred, so using one costs a query rather than a wrong value."""
+    queryset = manager.get_queryset()
+    queryset._result_cache = [
+        model.from_db(queryset.db, fields, [r[f] for f in fields]) for r in rows
+    ]
+    queryset._prefetch_done = True
+    return queryset
+
+
 class ArticleQuerySet(models.QuerySet):
+    def with_byline_and_tags(self):
+        """Each article with its byline authors (in the order they were added) and its tags,
+        read as JSON in the article's own query rather than two more: an article's page
+        needs both, and a page with nothing cached costs two queries fewer."""
+        queryset = self.prefetch_related(None).annotate(
+            byline_rows=_rows(Article.authors.through, "user", _BYLINE_FIELDS, "pk"),
+            tag_rows=_rows(Article.tags.through, "tag", _TAG_FIELDS, "tag__name"),
+        )
+        queryset._iterable_class = _WithBylineAndTags
+        return queryset
+
     def public(self):
         """Articles readers may see: published, and not scheduled for later."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())

@@ -138,7 +138,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         # Staff preview drafts and scheduled articles; everyone else gets a 404.
-        return Article.objects.visible_to(self.request.user).for_listing().prefetch_related("tags")
+        return Article.objects.visible_to(self.request.user).for_listing().with_byline_and_tags()
 
     def get_object(self, queryset=None):
         if self.request.user.is_staff:
@@ -170,6 +170,4 @@ class ArticleDetailView(DetailView):
             timeout=RELATED_CACHE_SECONDS,
             local=True,
         )
-        return super().get_context_data(
-            related_articles=related, page_version=self.versions.content.tag, **kwargs
-        )
+        return super().get_context_data(related_articles=related, **kwargs)

@@ -180,6 +180,16 @@ def _conversation(article, editor, readers, rng: random.Random, size: int) -> No
         comment.save()
 
 
+def _vacuum() -> None:
+    """Clear the rows the delete left dead and refresh the planner's statistics, as
+    autovacuum would soon do on a real server: otherwise the first measurements after a
+    reseed scan thousands of dead comments (the thread index took 8 ms instead of 1.3)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE comments_comment")
+
+
 def seed(*, size: int = COMMENTS, reset: bool = False, stdout=sys.stdout):
     """Make sure the bench conversation of `size` comments exists; return (article, readers)."""
     from django.db import transaction
@@ -202,6 +212,7 @@ def seed(*, size: int = COMMENTS, reset: bool = False, stdout=sys.stdout):
         article.save(update_fields=["published_at", "updated_at"])
         _conversation(article, editor, readers, random.Random(size), size)
         refresh_article_stats([article.pk])
+    _vacuum()
     article.refresh_from_db()
     depths = Counter(comments.values_list("depth", flat=True))
     statuses = Counter(comments.values_list("status", flat=True))

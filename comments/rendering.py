@@ -41,6 +41,9 @@ from .models import Comment
 from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
 FRAGMENT_TIMEOUT = 60 * 60 * 24
+# Part of the names of cached skeletons and threads: changing their shape (or what their
+# JSON-LD holds) changes it, so new code never reads values that old code cached.
+LAYOUT = 2
 _SPLIT = "\x00threads\x00"
 
 
@@ -113,14 +116,14 @@ class Slot(NamedTuple):
 class Skeleton(NamedTuple):
     """A page of threads as every viewer of one kind sees it.
 
-    `html` is the page for viewers with no comment on it. `pieces` is the same
-    HTML cut so that each shown comment is one piece, and `slots` says, by
-    author, which pieces to swap for that author's own controls.
+    `pieces` joined are the page for viewers with no comment on it; each shown
+    comment is one piece, and `slots` says, by author, which pieces to swap for
+    that author's own controls (their `html` left empty: it is the piece).
     `held_authors` are readers with held or removed comments on the article,
     whose view of the tree itself differs; theirs is built for them.
+    Every after-change request writes it to the cache, so it holds each byte once.
     """
 
-    html: str
     pieces: list[str]
     slots: dict[int, list[tuple[int, Slot]]]
     held_authors: frozenset
@@ -250,7 +253,7 @@ def _thread_name(root: tuple, viewer: Viewer, index: ThreadIndex, expand) -> str
     is rendered again only when one of its own comments changes."""
     pk, changed, size = root
     return (
-        f"cthread:{pk}:{changed.isoformat()}:{size}:{viewer.shared}"
+        f"cthread{LAYOUT}:{pk}:{changed.isoformat()}:{size}:{viewer.shared}"
         f":{index.sort}:{index.number}:{int(pk == expand)}"
     )
 
@@ -305,16 +308,14 @@ def build_skeleton(
     pieces, slots, slot_indices = [], {}, set()
     for piece in _wrap(index, article, out, [t.comments_json for t in shown]):
         if isinstance(piece, Slot):
-            slots.setdefault(piece.author_id, []).append((len(pieces), piece))
+            slots.setdefault(piece.author_id, []).append((len(pieces), piece._replace(html="")))
             slot_indices.add(len(pieces))
             pieces.append(piece.html)
         elif pieces and len(pieces) - 1 not in slot_indices:
             pieces[-1] += piece  # merge neighbouring plain HTML
         else:
             pieces.append(piece)
-    return Skeleton(
-        "".join(pieces), pieces, slots, index.held_authors, index.comment_count, index.featured
-    )
+    return Skeleton(pieces, slots, index.held_authors, index.comment_count, index.featured)
 
 
 def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
@@ -322,7 +323,7 @@ def assemble(skeleton: Skeleton, viewer: Viewer) -> str:
     user = viewer.user
     own = skeleton.slots.get(user.pk) if user.is_authenticated else None
     if not own:
-        return mark_safe(skeleton.html)  # noqa: S308 - fragments come from autoescaped templates
+        return mark_safe("".join(skeleton.pieces))  # noqa: S308 - from autoescaped templates
     keys = {
         slot.comment_id: _fragment_key(slot.key_parts, viewer.own_visible(slot.created_at))
         for _, slot in own
@@ -384,17 +385,17 @@ def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
 def skeleton_name(article, viewer: Viewer, sort: str, page_number: int, expand=None) -> str:
     """The skeleton's name under the article page's versions (newsroom.freshness)."""
     return (
-        f"cskel:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
+        f"cskel{LAYOUT}:{article.pk}:{'reader' if viewer.user.is_authenticated else 'anonymous'}"
         f":{viewer.shared}:{sort}:{page_number}:{expand or ''}"
     )
 
 
 def _describe(node: Node, url: str) -> list[dict]:
-    """The node as schema.org Comments; a placeholder contributes only its replies."""
-    replies = [item for child in node.children for item in _describe(child, url)]
+    """The node as a schema.org Comment that counts its replies (a placeholder
+    contributes its replies instead)."""
     comment = node.comment
     if not (node.shown and comment.is_visible):
-        return replies
+        return [item for child in node.children for item in _describe(child, url)]
     data = {
         "@type": "Comment",
         "@id": f"{url}#{comment.anchor}",
@@ -406,8 +407,9 @@ def _describe(node: Node, url: str) -> list[dict]:
             "url": site_url(comment.author.get_absolute_url()),
         },
     }
+    replies = node.more + sum(1 for n in _walk(node.children) if n.shown and n.comment.is_visible)
     if replies:
-        data["comment"] = replies
+        data["commentCount"] = replies
     return [data]
 
 
@@ -420,15 +422,16 @@ def _comments_json(root: Node, url: str) -> str:
 
 
 def json_ld(comments_json: list[str], article, comment_count: int) -> str:
-    """schema.org data for the comments shown on this page, nested as the thread is.
+    """schema.org data for the conversation: the article's count and the threads shown.
 
-    It describes the same NewsArticle ("@id") as the head's block, so search
-    engines see the conversation that is already in the page's HTML. Each thread
-    brings its own comments, already serialised (`_comments_json`).
+    It describes the same NewsArticle ("@id") as the head's block: how many
+    comments it has, and each thread shown on this page as its first comment
+    (address, text, author, date) with the number of its replies. Each thread
+    brings its own, already serialised (`_comments_json`).
 
-    It repeats what the page already shows, so it stays lean: only the comments
-    shown on this page (collapsed replies are not), only what a Comment needs
-    (its address, text, author and date), no space between items.
+    The replies' text is not repeated: it is in the page's HTML, which search
+    engines read, and no search feature uses Comments nested in a NewsArticle;
+    repeating every reply's text here made up more than a third of the page.
     """
     url = site_url(article.get_absolute_url())  # the same "@id" as the article's block
     payload = {

@@ -106,16 +106,6 @@ def collapse(root: Node) -> None:
     prune(root)
 
 
-def is_collapsed(comment, user) -> bool:
-    """Whether the page shows this reply only once its thread is expanded."""
-    root_id = comment.root_id or comment.pk
-    if root_id == comment.pk:
-        return False
-    roots = build_tree(list(Comment.objects.in_threads([root_id])), [root_id], user)
-    replies = [node.comment.pk for node in _replies(roots[0])] if roots else []
-    return comment.pk in replies[settings.COMMENTS_REPLIES_SHOWN :]
-
-
 # The article's count read with its page of threads (and under the conversation's version),
 # not from the article's cached row, which a new comment leaves alone.
 _COMMENT_COUNT = Subquery(Article.objects.filter(pk=OuterRef("article_id")).values("comment_count"))
@@ -282,32 +272,36 @@ def build_tree(comments, root_ids, user) -> list[Node]:
     return [nodes[pk] for pk in root_ids if pk in nodes and prune(nodes[pk])]
 
 
-def is_on_page(comment, user) -> bool:
-    """Whether the article page shows this comment to this reader, in full or as a
-    placeholder kept for its replies: the same tree the page is built from."""
-    root_id = comment.root_id or comment.pk
-    pending = build_tree(list(Comment.objects.in_threads([root_id])), [root_id], user)
-    while pending:
-        node = pending.pop()
-        if node.comment.pk == comment.pk:
-            return True
-        pending.extend(node.children)
-    return False
+@dataclass(frozen=True)
+class Location:
+    """Where the article page shows a comment: its page (oldest first), and the
+    thread to expand when the comment is a collapsed reply."""
+
+    page: int
+    expand: int | None
 
 
-def page_of(comment, user) -> int:
-    """The page (oldest first) on which a comment's thread appears."""
+def locate(comment, user) -> Location | None:
+    """Where the article page shows this comment to this reader, in full or as a
+    placeholder kept for its replies (None: nowhere). The thread is loaded once and
+    built as the page builds it; one more query counts the threads before it."""
     root_id = comment.root_id or comment.pk
-    if root_id == comment.pk:
-        root = comment
-    elif comment.parent_id == root_id and Comment.parent.is_cached(comment):
-        root = comment.parent  # a reply just posted to a top-level comment
-    else:
-        root = Comment.objects.get(pk=root_id)
+    thread = list(Comment.objects.in_threads([root_id]))
+    roots = build_tree(thread, [root_id], user)
+    if not roots:
+        return None
+    shown = [roots[0], *_replies(roots[0])]
+    if all(node.comment.pk != comment.pk for node in shown):
+        return None
+    root = roots[0].comment
     earlier = (
         Comment.objects.thread_roots(comment.article_id, user)
         .filter(created_at__lte=root.created_at)
         .exclude(created_at=root.created_at, pk__gte=root.pk)
         .count()
     )
-    return earlier // settings.COMMENTS_THREADS_PER_PAGE + 1
+    collapsed = [node.comment.pk for node in shown[1 + settings.COMMENTS_REPLIES_SHOWN :]]
+    return Location(
+        page=earlier // settings.COMMENTS_THREADS_PER_PAGE + 1,
+        expand=root_id if comment.pk in collapsed else None,
+    )

@@ -17,11 +17,13 @@ from .forms import CommentForm, EditCommentForm, ReportForm
 from .models import Comment
 
 
-def _permalink(comment, user) -> str:
-    page = threads.page_of(comment, user)
-    params = [f"page={page}"] if page > 1 else []
-    if threads.is_collapsed(comment, user):  # land on it with its thread expanded
-        params.append(f"expand={comment.root_id}")
+def _permalink(comment, location: threads.Location | None) -> str:
+    """The comment's place on its article's page (the conversation, if not shown there)."""
+    if location is None:
+        return f"{comment.article.get_absolute_url()}#comments"
+    params = [f"page={location.page}"] if location.page > 1 else []
+    if location.expand:  # a collapsed reply: land on it with its thread expanded
+        params.append(f"expand={location.expand}")
     query = f"?{'&'.join(params)}" if params else ""
     return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
 
@@ -67,7 +69,7 @@ def post_comment(request, article_pk):
         return render(request, "comments/comment_form.html", context, status=status)
     if comment.is_pending:
         messages.info(request, "Thanks! Your comment will appear once a moderator has seen it.")
-    return redirect(_permalink(comment, request.user))
+    return redirect(_permalink(comment, threads.locate(comment, request.user)))
 
 
 @login_required
@@ -120,7 +122,7 @@ def edit(request, pk):
                 )
             else:
                 messages.success(request, "Your comment was updated.")
-            return redirect(_permalink(edited, request.user))
+            return redirect(_permalink(edited, threads.locate(edited, request.user)))
     return render(request, "comments/edit_form.html", {"form": form, "comment": comment})
 
 
@@ -141,11 +143,10 @@ def permalink(request, pk):
     moderators are taken to it in the moderation admin, with its thread around it.
     """
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
-    shown = Article.objects.visible_to(request.user).filter(
-        pk=comment.article_id
-    ).exists() and threads.is_on_page(comment, request.user)
-    if shown:
-        return redirect(_permalink(comment, request.user))
+    article_shown = Article.objects.visible_to(request.user).filter(pk=comment.article_id).exists()
+    location = threads.locate(comment, request.user) if article_shown else None
+    if location is not None:
+        return redirect(_permalink(comment, location))
     if request.user.has_perm("comments.moderate_comment"):
         return redirect("admin:comments_comment_change", comment.pk)
     raise Http404("No such comment.")

@@ -273,7 +273,8 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check;
     # every login, the admin's included, goes through authenticate() and so through it.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading each request's reader with the header's unread count.
+    "accounts.backends.ReaderBackend",
 ]
 # Uploaded avatars are served by Django only when nothing in front of it does
 # (local development, or a small deployment that sets SERVE_MEDIA=True).

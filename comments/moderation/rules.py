@@ -37,6 +37,8 @@ def active_ban(user) -> Ban | None:
     checked here)."""
     if not user.is_authenticated:
         return None
+    if hasattr(user, "active_ban_id") and user.active_ban_id is None:
+        return None  # the request's reader, loaded with their ban status (accounts.backends)
     ban = freshness.cached(
         f"comments:ban:{user.pk}",
         [freshness.reader(user.pk)],

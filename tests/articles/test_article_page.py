@@ -99,9 +99,9 @@ def test_article_page_query_count_is_fixed(client, django_assert_max_num_queries
     for _ in range(others):
         ArticleFactory(section=section, tags=tags, authors=authors)
     article = ArticleFactory(section=section, tags=tags, authors=authors)
-    # article with section + authors + tags + related articles + section navigation
+    # article with its section, byline and tags + related articles + section navigation
     # + the conversation's thread roots (none, so no comment query) + readers with held comments
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         assert client.get(article.get_absolute_url()).status_code == 200
     # After that an anonymous reader gets the whole page from the cache.
     with django_assert_max_num_queries(0):

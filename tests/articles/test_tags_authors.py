@@ -101,3 +101,16 @@ def test_author_page_query_count_is_fixed(client, django_assert_max_num_queries,
     # author + count + articles with sections + authors + section navigation
     with django_assert_max_num_queries(5):
         assert client.get(reverse("articles:author", args=[author.username])).status_code == 200
+
+
+def test_article_page_shows_byline_in_order_added_and_tags_by_name(client):
+    first = UserFactory(is_staff=True, first_name="Zoe", last_name="Adams")
+    second = UserFactory(is_staff=True, first_name="Amir", last_name="Zed")
+    article = ArticleFactory(authors=[first, second], tags=[])
+    article.tags.set([TagFactory(name="Weather"), TagFactory(name="Floods")])
+    html = client.get(article.get_absolute_url()).content.decode()
+    byline = html.split('class="byline"')[1].split("</p>")[0]
+    assert byline.index("Zoe Adams") < byline.index("Amir Zed") and " and " in byline
+    tag_list = html.split('class="tag-list"')[1].split("</ul>")[0]
+    assert tag_list.index("Floods") < tag_list.index("Weather")
+    assert '<meta property="article:tag" content="Floods">' in html

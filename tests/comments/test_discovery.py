@@ -58,7 +58,8 @@ def _json_ld_blocks(html):
 
 def test_visible_comments_are_published_as_schema_org_comments(client, published_article):
     top = CommentFactory(article=published_article, body='Quote "this" </script><b>')
-    CommentFactory(parent=top, body="A reply")
+    reply = CommentFactory(parent=top, body="A reply")
+    CommentFactory(parent=reply, body="A reply to the reply")
     removed = CommentFactory(article=published_article, body="Removed text", status="hidden")
     CommentFactory(parent=removed, body="Reply under removed")
     html = client.get(published_article.get_absolute_url()).content.decode()
@@ -67,9 +68,13 @@ def test_visible_comments_are_published_as_schema_org_comments(client, published
     article_block = next(b for b in blocks if "headline" in b)
     comments_block = next(b for b in blocks if "commentCount" in b)
     assert comments_block["@id"] == article_block["@id"]
-    assert comments_block["commentCount"] == 3
+    assert comments_block["commentCount"] == 4
+    # Each thread as its first comment and how many replies it has; the replies' text
+    # is in the page's HTML, not repeated here.
     texts = [c["text"] for c in comments_block["comment"]]
     assert texts == ['Quote "this" </script><b>', "Reply under removed"]
-    assert comments_block["comment"][0]["comment"][0]["text"] == "A reply"
+    assert [c.get("commentCount") for c in comments_block["comment"]] == [2, None]
+    assert "A reply" not in json.dumps(comments_block)
+    assert "A reply" in html
     assert "Removed text" not in json.dumps(comments_block)
     assert comments_block["comment"][0]["author"]["url"].startswith(f"{settings.SITE_URL}/people/")
