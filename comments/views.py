@@ -202,7 +202,7 @@ def recommend(request, pk):
         return response
     if _wants_json(request):
         return JsonResponse({"pressed": on, "count": comment.recommendation_count})
-    return redirect(_permalink(comment, request.user))
+    return redirect(_permalink(comment, threads.locate(comment, request.user)))
 
 
 @login_required
@@ -222,7 +222,7 @@ def feature(request, pk):
     except ValueError as refusal:
         messages.error(request, str(refusal))
         return redirect(f"{comment.article.get_absolute_url()}#comments")
-    return redirect(_permalink(comment, request.user))
+    return redirect(_permalink(comment, threads.locate(comment, request.user)))
 
 
 @require_GET
