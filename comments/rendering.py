@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -37,6 +38,7 @@ from newsroom import freshness
 from newsroom.site import absolute_url as site_url
 
 from . import threads
+from .fragment import Fragments
 from .models import Comment
 from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
@@ -87,6 +89,11 @@ class Viewer:
             reply=can_comment, report=can_report, recommend=can_recommend, feature=can_feature
         )
         self._can_comment = can_comment
+
+    @cached_property
+    def fragments(self) -> Fragments:
+        """Renders this page's comments (comments/fragment.py)."""
+        return Fragments(self.byline_ids)
 
     def own(self, *, editable: bool) -> Controls:
         """The controls on the viewer's own comment: never Report."""
@@ -153,16 +160,8 @@ def _fragment_key(key_parts: tuple, controls: Controls) -> str:
     return f"cfrag:{key_parts[0]}:{digest}"
 
 
-def _render(node: Node, controls: Controls, byline_ids) -> str:
-    return render_to_string(
-        "comments/_comment.html",
-        {
-            "comment": node.comment,
-            "node": node,
-            "controls": controls,
-            "is_byline_author": node.comment.author_id in byline_ids,
-        },
-    )
+def _render(node: Node, controls: Controls, viewer: Viewer) -> str:
+    return viewer.fragments.render(node, controls)
 
 
 def _walk(nodes):
@@ -182,7 +181,7 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
     for node, controls, key in keyed:
         node.html = cached.get(key)
         if node.html is None:
-            node.html = missing[key] = _render(node, controls, viewer.byline_ids)
+            node.html = missing[key] = _render(node, controls, viewer)
     if missing:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
@@ -364,7 +363,7 @@ def _cache_own(nodes: dict, viewer) -> dict:
     """Render the viewer's own comments (by the key assemble() looks for) with their
     own controls, and cache them."""
     rendered = {
-        key: _render(node, viewer.own_visible(node.comment.created_at), viewer.byline_ids)
+        key: _render(node, viewer.own_visible(node.comment.created_at), viewer)
         for key, node in nodes.items()
     }
     cache.set_many(rendered, FRAGMENT_TIMEOUT)
