@@ -295,12 +295,12 @@ def build_skeleton(
     cached under the article's `versions` and the state of its rows: after a change,
     only the threads it touched are loaded and only the comments it touched rendered."""
     names = {root[0]: _thread_name(root, viewer, index, expand) for root in index.roots}
-    found = freshness.get_many(names.values(), versions)
+    found = freshness.get_many(names.values(), versions, local=True)
     missing = [pk for pk, name in names.items() if name not in found]
     if missing:
         built = _build_threads(missing, viewer, index, article, expand)
         built = {names[pk]: thread for pk, thread in built.items()}
-        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT)
+        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT, local=True)
         found.update(built)
     shown = [found[name] for name in names.values() if found[name].pieces]
     out = [piece for thread in shown for piece in thread.pieces]
