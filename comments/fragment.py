@@ -7,8 +7,10 @@ the body is the comment's stored `body_html`, made safe when it was saved
 script prefix still applies. tests/comments/ pin the markup.
 """
 
+import functools
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape
@@ -28,10 +30,29 @@ def when(value) -> tuple[str, str]:
     )
 
 
-def _around_pk(name: str) -> tuple[str, str]:
-    """The escaped URL of `name` for a comment, split where its id goes."""
-    before, after = escape(reverse(name, args=[_PK])).split(str(_PK))
-    return before, after
+def _where_urls_are() -> tuple:
+    """What reverse() depends on besides its arguments: keys for the memos below."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
+@functools.cache
+def _comment_urls(_where: tuple) -> dict[str, tuple[str, str]]:
+    """The escaped URL of each comment action, split where the comment's id goes."""
+    urls = {}
+    for name in ("permalink", "reply", "edit", "delete", "report", "feature", "recommend"):
+        before, after = escape(reverse(f"comments:{name}", args=[_PK])).split(str(_PK))
+        urls[name] = (before, after)
+    return urls
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_path(_where: tuple, username: str) -> str:
+    return reverse("accounts:profile", kwargs={"username": username})
+
+
+def profile_path(person) -> str:
+    """person.get_absolute_url(), remembered: a page of threads links fifty people twice."""
+    return _profile_path(_where_urls_are(), person.username)
 
 
 class Fragments:
@@ -39,10 +60,7 @@ class Fragments:
 
     def __init__(self, byline_ids):
         self.byline_ids = byline_ids
-        self.urls = {
-            name: _around_pk(f"comments:{name}")
-            for name in ("permalink", "reply", "edit", "delete", "report", "feature", "recommend")
-        }
+        self.urls = _comment_urls(_where_urls_are())
         self._authors = {}
 
     def url(self, name: str, pk: int) -> str:
@@ -70,7 +88,7 @@ class Fragments:
         if author.is_deleted:
             link = f'<span class="comment__author comment__author--deleted">{name}</span>'
         else:
-            href = escape(author.get_absolute_url())
+            href = escape(profile_path(author))
             link = f'<a class="comment__author" href="{href}">{name}</a>'
         self._authors[author.pk] = known = (
             f'{avatar}\n<div class="comment__meta">\n{link}\n',

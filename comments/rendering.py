@@ -38,7 +38,7 @@ from newsroom import freshness
 from newsroom.site import absolute_url as site_url
 
 from . import threads
-from .fragment import Fragments
+from .fragment import Fragments, profile_path
 from .models import Comment
 from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
@@ -403,7 +403,7 @@ def _describe(node: Node, url: str) -> list[dict]:
         "author": {
             "@type": "Person",
             "name": comment.author.display_name,
-            "url": site_url(comment.author.get_absolute_url()),
+            "url": site_url(profile_path(comment.author)),
         },
     }
     replies = node.more + sum(1 for n in _walk(node.children) if n.shown and n.comment.is_visible)
