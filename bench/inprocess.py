@@ -30,7 +30,7 @@ def forget_everything() -> None:
     from newsroom import freshness
 
     cache.clear()
-    freshness.local_copies.clear()
+    freshness.forget_local_copies()
 
 
 class Changes:

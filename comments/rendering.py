@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -37,6 +38,7 @@ from newsroom import freshness
 from newsroom.site import absolute_url as site_url
 
 from . import threads
+from .fragment import Fragments, profile_path
 from .models import Comment
 from .threads import Node, Pagination, ThreadIndex, ThreadPage
 
@@ -87,6 +89,11 @@ class Viewer:
             reply=can_comment, report=can_report, recommend=can_recommend, feature=can_feature
         )
         self._can_comment = can_comment
+
+    @cached_property
+    def fragments(self) -> Fragments:
+        """Renders this page's comments (comments/fragment.py)."""
+        return Fragments(self.byline_ids)
 
     def own(self, *, editable: bool) -> Controls:
         """The controls on the viewer's own comment: never Report."""
@@ -153,16 +160,8 @@ def _fragment_key(key_parts: tuple, controls: Controls) -> str:
     return f"cfrag:{key_parts[0]}:{digest}"
 
 
-def _render(node: Node, controls: Controls, byline_ids) -> str:
-    return render_to_string(
-        "comments/_comment.html",
-        {
-            "comment": node.comment,
-            "node": node,
-            "controls": controls,
-            "is_byline_author": node.comment.author_id in byline_ids,
-        },
-    )
+def _render(node: Node, controls: Controls, viewer: Viewer) -> str:
+    return viewer.fragments.render(node, controls)
 
 
 def _walk(nodes):
@@ -182,7 +181,7 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
     for node, controls, key in keyed:
         node.html = cached.get(key)
         if node.html is None:
-            node.html = missing[key] = _render(node, controls, viewer.byline_ids)
+            node.html = missing[key] = _render(node, controls, viewer)
     if missing:
         cache.set_many(missing, FRAGMENT_TIMEOUT)
 
@@ -296,12 +295,12 @@ def build_skeleton(
     cached under the article's `versions` and the state of its rows: after a change,
     only the threads it touched are loaded and only the comments it touched rendered."""
     names = {root[0]: _thread_name(root, viewer, index, expand) for root in index.roots}
-    found = freshness.get_many(names.values(), versions)
+    found = freshness.get_many(names.values(), versions, local=True)
     missing = [pk for pk, name in names.items() if name not in found]
     if missing:
         built = _build_threads(missing, viewer, index, article, expand)
         built = {names[pk]: thread for pk, thread in built.items()}
-        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT)
+        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT, local=True)
         found.update(built)
     shown = [found[name] for name in names.values() if found[name].pieces]
     out = [piece for thread in shown for piece in thread.pieces]
@@ -364,7 +363,7 @@ def _cache_own(nodes: dict, viewer) -> dict:
     """Render the viewer's own comments (by the key assemble() looks for) with their
     own controls, and cache them."""
     rendered = {
-        key: _render(node, viewer.own_visible(node.comment.created_at), viewer.byline_ids)
+        key: _render(node, viewer.own_visible(node.comment.created_at), viewer)
         for key, node in nodes.items()
     }
     cache.set_many(rendered, FRAGMENT_TIMEOUT)
@@ -404,7 +403,7 @@ def _describe(node: Node, url: str) -> list[dict]:
         "author": {
             "@type": "Person",
             "name": comment.author.display_name,
-            "url": site_url(comment.author.get_absolute_url()),
+            "url": site_url(profile_path(comment.author)),
         },
     }
     replies = node.more + sum(1 for n in _walk(node.children) if n.shown and n.comment.is_visible)

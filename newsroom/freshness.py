@@ -155,6 +155,14 @@ class _Memo:
 
 
 local_copies = _Memo(max_items=256)
+# Many small values (the threads of article pages), read and written in batches.
+local_parts = _Memo(max_items=4096)
+
+
+def forget_local_copies() -> None:
+    """Drop this process's copies (as a new worker starts without them)."""
+    local_copies.clear()
+    local_parts.clear()
 
 
 def key_for(name: str, stamp: Stamp) -> str:
@@ -188,17 +196,31 @@ def put(name: str, stamp: Stamp, value, *, timeout: int, local: bool = False) ->
         local_copies.put(key, box)
 
 
-def get_many(names: Iterable[str], stamp: Stamp) -> dict:
-    """Of the values cached as `names` under `stamp`, those found, by name: one round trip."""
+def get_many(names: Iterable[str], stamp: Stamp, *, local: bool = False) -> dict:
+    """Of the values cached as `names` under `stamp`, those found, by name: one round
+    trip for those this process has no copy of (`local`)."""
     keys = {key_for(name, stamp): name for name in names}
-    found = cache.get_many(list(keys))
+    found = {}
+    if local:
+        found = {key: box for key in keys if (box := local_parts.get(key)) is not None}
+    if asked := [key for key in keys if key not in found]:
+        fetched = cache.get_many(asked)
+        if local:
+            for key, box in fetched.items():
+                local_parts.put(key, box)
+        found.update(fetched)
     return {name: found[key][0] for key, name in keys.items() if key in found}
 
 
-def put_many(values: dict, stamp: Stamp, *, timeout: int) -> None:
+def put_many(values: dict, stamp: Stamp, *, timeout: int, local: bool = False) -> None:
     """Cache each value under its name and `stamp`, read before their data."""
-    if stamp.stored:
-        cache.set_many({key_for(name, stamp): (v,) for name, v in values.items()}, timeout)
+    if not stamp.stored:
+        return
+    boxes = {key_for(name, stamp): (v,) for name, v in values.items()}
+    cache.set_many(boxes, timeout)
+    if local:
+        for key, box in boxes.items():
+            local_parts.put(key, box)
 
 
 def cached(

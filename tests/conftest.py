@@ -24,7 +24,7 @@ def _clear_cache():
 
     def clear():
         cache.clear()
-        freshness.local_copies.clear()
+        freshness.forget_local_copies()
 
     clear()
     yield

@@ -172,7 +172,7 @@ def test_logged_in_page_with_nothing_cached_renders_own_comments_without_a_query
     # With the session gone from the cache too: one more query, for the session (the visit
     # was written a moment ago, and is not written again).
     cache.clear()
-    freshness.local_copies.clear()
+    freshness.forget_local_copies()
     with django_assert_max_num_queries(8):
         response = client.get(published_article.get_absolute_url())
     assert reverse("comments:edit", args=[own.pk]) in response.content.decode()

@@ -192,3 +192,18 @@ def test_permalink_to_own_pending_comment_lands_on_it(client, reader, published_
     client.force_login(reader)
     response = client.get(reverse("comments:permalink", args=[mine.pk]))
     assert response.status_code == 302 and response["Location"].endswith(f"#comment-{mine.pk}")
+
+
+def test_each_reader_sees_their_own_held_threads_and_nobody_elses(client, published_article):
+    # The index's SQL is compiled once per process: each request must still be its own
+    # reader's and article's.
+    readers = UserFactory.create_batch(2)
+    held = [CommentFactory(article=published_article, author=r, status="pending") for r in readers]
+    visible = CommentFactory(article=published_article)
+    for reader, mine, theirs in zip(readers, held, reversed(held), strict=True):
+        client.force_login(reader)
+        shown = comment_ids(client.get(published_article.get_absolute_url()).content.decode())
+        assert mine.pk in shown and visible.pk in shown and theirs.pk not in shown
+    client.logout()
+    shown = comment_ids(client.get(published_article.get_absolute_url()).content.decode())
+    assert shown == [visible.pk]

@@ -40,3 +40,16 @@ def test_none_is_a_value_and_a_lost_version_is_a_miss():
     assert freshness.cached("answer", [version], lambda: 1 / 0, timeout=60) is None
     cache.delete(version.key)  # evicted
     assert freshness.cached("answer", [version], lambda: "rebuilt", timeout=60) == "rebuilt"
+
+
+def test_batches_keep_local_copies_and_fetch_only_the_rest():
+    version = freshness.Version("parts")
+    stamp = freshness.current(version)
+    freshness.put_many({"a": 1, "b": None}, stamp, timeout=60, local=True)
+    freshness.put_many({"c": 3}, stamp, timeout=60)  # another worker's
+    cache.delete_many([freshness.key_for(name, stamp) for name in "ab"])
+    assert freshness.get_many("abcd", stamp, local=True) == {"a": 1, "b": None, "c": 3}
+    freshness.changed([version])
+    assert freshness.get_many("abcd", freshness.current(version), local=True) == {}
+    freshness.forget_local_copies()  # a new worker has only what the shared cache holds
+    assert freshness.get_many("abc", stamp, local=True) == {"c": 3}
