@@ -50,6 +50,7 @@ def test_sign_up_sends_a_confirmation_link(newcomer, mailoutbox):
     assert message.to == ["newcomer@example.com"]
     assert "Confirm your e-mail address" in message.subject
     assert message.body.count("http://") == 1  # SITE_URL, never the request's Host header
+    assert 'pressing "Confirm"' in message.body  # opening the link alone confirms nothing
 
 
 def test_opening_the_link_only_asks_for_confirmation(client, newcomer, mailoutbox):
