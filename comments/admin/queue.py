@@ -457,6 +457,7 @@ class CommentAdmin(ReadOnlyAdmin):
                     "ok": True,
                     "message": message,
                     "status": comment.get_status_display(),
+                    "state": comment.status,
                     "decisions": sorted(
                         comment.allowed_decisions(open_reports=comment.reports.open().count())
                     ),
