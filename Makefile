@@ -21,12 +21,15 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 # The development server and a task worker beside it (e-mails, notifications, lead-image
-# renditions); Ctrl-C, or the server stopping for any reason, stops the worker too.
+# renditions); Ctrl-C, a kill of make, or the server stopping for any reason stops both.
+# Both run in the background while the shell waits: a shell defers its traps until a
+# foreground command ends, so a TERM (which make passes on) would otherwise wait forever.
 run: migrate
 	PORT=$(PORT) $(PY) manage.py seed_demo
 	@PORT=$(PORT) $(PY) manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	trap 'kill -TERM $$server $$worker 2>/dev/null' INT TERM; \
+	wait $$server; kill -TERM $$server $$worker 2>/dev/null; wait
 
 test: install
 	$(PY) -m ruff check .

@@ -1,6 +1,8 @@
 """E-mail confirmation: a signed, expiring link that works once.
 
-The link carries the account, the address it confirms and the account's
+Opening the link shows a page with a Confirm button, and only pressing it (a POST)
+confirms: mail scanners and link previews open links, and must not confirm an address
+nobody has read. The link carries the account, the address it confirms and the account's
 confirmation state when it was made. Following it changes that state, so the
 same link (or an older one) never works twice, and a link for an address the
 reader has since replaced confirms nothing.
@@ -49,9 +51,9 @@ def send_confirmation(*, user: User, email: str) -> None:
     )
 
 
-@transaction.atomic
-def confirm(*, token: str) -> User:
-    """Confirm the address in `token`; raise InvalidLink with a reader's explanation."""
+def check(*, token: str, lock: bool = False) -> tuple[User, str]:
+    """The account and address `token` would confirm; raise InvalidLink with a reader's
+    explanation. Changes nothing: opening the link only shows its page."""
     max_age = timedelta(days=settings.ACCOUNT_CONFIRMATION_DAYS)
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
@@ -59,10 +61,19 @@ def confirm(*, token: str) -> User:
         raise InvalidLink("This confirmation link has expired.") from error
     except signing.BadSignature as error:
         raise InvalidLink("This confirmation link is not valid.") from error
-    user = User.objects.select_for_update().active().filter(pk=data["u"]).first()
+    users = User.objects.select_for_update() if lock else User.objects
+    user = users.active().filter(pk=data["u"]).first()
     if user is None:
         raise InvalidLink("This confirmation link is not valid.")
     if data["s"] != _state(user) or data["e"] not in (user.email, user.pending_email):
         raise InvalidLink("This confirmation link was already used or replaced by a newer one.")
-    user.confirm_email(data["e"])
+    return user, data["e"]
+
+
+@transaction.atomic
+def confirm(*, token: str) -> User:
+    """Confirm the address in `token` (the reader pressed Confirm: mail scanners that
+    open links never do); raise InvalidLink with a reader's explanation."""
+    user, email = check(token=token, lock=True)
+    user.confirm_email(email)
     return user

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 
 from newsroom import ratelimit
@@ -215,8 +215,14 @@ def resend_confirmation(request):
     return redirect("accounts:settings")
 
 
+@require_http_methods(["GET", "POST"])
 def confirm_email(request, token: str):
+    """The e-mail's link shows the address and a Confirm button (GET); the button confirms
+    (POST), so a mail scanner that opens the link confirms nothing."""
     try:
+        if request.method == "GET":
+            _, email = confirmation.check(token=token)
+            return render(request, "accounts/confirm_email.html", {"email": email})
         user = confirmation.confirm(token=token)
     except confirmation.InvalidLink as error:
         return render(

@@ -124,7 +124,7 @@ class Preferences(models.Model):
         "e-mail me about replies", max_length=12, choices=ReplyEmail, default=ReplyEmail.IMMEDIATELY
     )
     moderation_email = models.BooleanField(
-        "e-mail me when a moderator approves or hides my comment", default=True
+        "e-mail me when a moderator approves, hides or features my comment", default=True
     )
     last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 

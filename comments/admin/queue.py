@@ -117,15 +117,15 @@ class ArticleFilter(admin.SimpleListFilter):
 
 
 class QueueChangeList(ChangeList):
-    """Sort arrows from the queue's real order (CommentAdmin.get_ordering, which
-    depends on the tab), where Django's own take the model's Meta.ordering."""
+    """The queue's order (CommentAdmin.queue_ordering, which depends on the tab) and
+    its sort arrows, where Django's own take the model's Meta.ordering."""
 
     def __init__(self, request, *args, **kwargs):
         self.ordering_request = request
         super().__init__(request, *args, **kwargs)
 
     def _get_default_ordering(self):
-        return self.model_admin.get_ordering(self.ordering_request)
+        return self.model_admin.queue_ordering(self.ordering_request)
 
 
 # What the queue says after a hide, as a person would put it.
@@ -217,10 +217,12 @@ class CommentAdmin(ReadOnlyAdmin):
                 waited=Now() - F("created_at"),
                 report_waited=Now() - F("first_open_report"),
             )
-            .order_by(*self.get_ordering(request))
+            .order_by(*self.queue_ordering(request))
         )
 
-    def get_ordering(self, request):
+    # Not get_ordering(): Django also orders other admins' choices of comments by that
+    # (a muted conversation's form, filters), in querysets without these annotations.
+    def queue_ordering(self, request):
         # Each named after the column that shows it, so its sort arrow tells the order.
         if request.GET.get("queue") == "reported":
             return ["-open_reports", "-report_waited"]  # most reported, then longest waiting
@@ -455,6 +457,7 @@ class CommentAdmin(ReadOnlyAdmin):
                     "ok": True,
                     "message": message,
                     "status": comment.get_status_display(),
+                    "state": comment.status,
                     "decisions": sorted(
                         comment.allowed_decisions(open_reports=comment.reports.open().count())
                     ),

@@ -49,6 +49,10 @@ def feature(*, comment: Comment, moderator: User) -> Comment:
 
 @transaction.atomic
 def unfeature(*, comment: Comment, moderator: User) -> Comment:
-    """Take the comment out of the Featured block (recorded in the audit log)."""
-    comment, _ = _set_featured(comment, moderator, on=False)
+    """Take the comment out of the Featured block (recorded in the audit log). Raises
+    ValueError for a comment that is not featured, as other decisions do when they don't
+    apply, so that bulk actions count only what they changed."""
+    comment, changed = _set_featured(comment, moderator, on=False)
+    if not changed:
+        raise ValueError("This comment is not featured.")
     return comment

@@ -35,6 +35,21 @@
     status.classList.toggle("mod-decided--error", Boolean(isError));
   }
 
+  // The row's status badge, as the excerpt column draws it: none while visible.
+  function showState(row, state, label) {
+    let badge = row.querySelector(".mod-status");
+    if (state === "visible") {
+      if (badge) badge.remove();
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement("span");
+      row.querySelector(".mod-excerpt").after(badge);
+    }
+    badge.className = `mod-status mod-status--${state}`;
+    badge.textContent = label;
+  }
+
   function claim(row) {
     // A soft note that this moderator has the row open; others see "being reviewed".
     const url = panel(row).dataset.claimUrl;
@@ -109,6 +124,7 @@
       panel(row).querySelectorAll("button, select, input[type=text], .mod-btn--ban").forEach(
         (control) => control.remove()
       );
+      showState(row, answer.state, answer.status);
       say(row, `${answer.message} Now: ${answer.status}.`);
       nextUndecided();
     } catch (error) {

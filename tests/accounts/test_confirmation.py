@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
 from accounts import confirmation
@@ -49,35 +50,50 @@ def test_sign_up_sends_a_confirmation_link(newcomer, mailoutbox):
     assert message.to == ["newcomer@example.com"]
     assert "Confirm your e-mail address" in message.subject
     assert message.body.count("http://") == 1  # SITE_URL, never the request's Host header
+    assert 'pressing "Confirm"' in message.body  # opening the link alone confirms nothing
 
 
-def test_following_the_link_confirms_the_address(client, newcomer, mailoutbox):
+def test_opening_the_link_only_asks_for_confirmation(client, newcomer, mailoutbox):
+    """Mail scanners and link previews open links: that alone confirms nothing."""
     response = client.get(link_in(mailoutbox[0]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "newcomer@example.com" in page and ">Confirm</button>" in page
+    newcomer.refresh_from_db()
+    assert not newcomer.email_confirmed
+
+
+def test_pressing_confirm_confirms_the_address(client, newcomer, mailoutbox):
+    response = client.post(link_in(mailoutbox[0]))
     assert response.status_code == 302 and response["Location"] == SETTINGS
     newcomer.refresh_from_db()
     assert newcomer.email_confirmed
     assert "Confirmed" in client.get(SETTINGS).content.decode()
 
 
-def test_the_link_works_without_being_logged_in(client, newcomer, mailoutbox):
-    client.logout()
-    assert client.get(link_in(mailoutbox[0])).status_code == 302
+def test_the_link_works_without_being_logged_in(mailoutbox, newcomer):
+    browser = Client(enforce_csrf_checks=True)  # the form's token, as a browser sends it
+    link = link_in(mailoutbox[0])
+    token = browser.get(link).context["csrf_token"]
+    response = browser.post(link, {"csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     newcomer.refresh_from_db()
     assert newcomer.email_confirmed
 
 
 def test_a_used_link_does_not_work_again(client, newcomer, mailoutbox):
     link = link_in(mailoutbox[0])
-    client.get(link)
-    response = client.get(link)
-    assert response.status_code == 400
-    assert "already used" in response.content.decode()
+    client.post(link)
+    for method in (client.get, client.post):
+        response = method(link)
+        assert response.status_code == 400
+        assert "already used" in response.content.decode()
 
 
 @pytest.mark.parametrize("change", [lambda t: t[:-2] + "xx", lambda t: "a" + t[1:]])
 def test_a_tampered_link_confirms_nothing(client, newcomer, mailoutbox, change):
     token = link_in(mailoutbox[0]).rstrip("/").rsplit("/", 1)[1]
-    response = client.get(reverse("accounts:confirm_email", args=[change(token)]))
+    response = client.post(reverse("accounts:confirm_email", args=[change(token)]))
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
     newcomer.refresh_from_db()
@@ -91,7 +107,7 @@ def test_a_link_for_another_account_cannot_be_forged(client, newcomer):
     data = json.loads(signing.b64_decode(payload.encode()))
     forged_payload = signing.b64_encode(json.dumps({**data, "u": victim.pk}).encode()).decode()
     forged = f"{forged_payload}:{signature}"
-    assert client.get(reverse("accounts:confirm_email", args=[forged])).status_code == 400
+    assert client.post(reverse("accounts:confirm_email", args=[forged])).status_code == 400
     victim.refresh_from_db()
     assert not victim.email_confirmed
 
@@ -101,9 +117,10 @@ def test_an_expired_link_says_so(client, settings, newcomer, monkeypatch):
     monkeypatch.setattr("django.core.signing.time.time", lambda: made)
     token = confirmation.make_token(user=newcomer, email=newcomer.email)
     monkeypatch.undo()
-    response = client.get(reverse("accounts:confirm_email", args=[token]))
-    assert response.status_code == 400
-    assert "expired" in response.content.decode()
+    for method in (client.get, client.post):
+        response = method(reverse("accounts:confirm_email", args=[token]))
+        assert response.status_code == 400
+        assert "expired" in response.content.decode()
     newcomer.refresh_from_db()
     assert not newcomer.email_confirmed
 
@@ -115,7 +132,7 @@ def test_a_new_link_can_be_asked_for(
         response = client.post(reverse("accounts:resend_confirmation"))
     assert response.status_code == 302
     assert len(mailoutbox) == 2
-    client.get(link_in(mailoutbox[1]))
+    client.post(link_in(mailoutbox[1]))
     newcomer.refresh_from_db()
     assert newcomer.email_confirmed
 
@@ -153,7 +170,7 @@ def test_comments_of_unconfirmed_readers_can_be_refused_instead(
 
 
 def test_once_confirmed_comments_are_published(client, newcomer, mailoutbox, published_article):
-    client.get(link_in(mailoutbox[0]))
+    client.post(link_in(mailoutbox[0]))
     comment(client, published_article)
     assert Comment.objects.get().is_visible
 
@@ -182,7 +199,7 @@ def test_a_new_address_takes_effect_only_once_confirmed(
     assert reader.email == "reader@example.com" and reader.pending_email == "new@example.com"
     (message,) = mailoutbox
     assert message.to == ["new@example.com"]
-    client.get(link_in(message))
+    client.post(link_in(message))
     reader.refresh_from_db()
     assert reader.email == "new@example.com" and reader.pending_email == ""
     assert reader.email_confirmed
@@ -203,7 +220,7 @@ def test_a_link_for_a_replaced_new_address_confirms_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         change_email(client, "first@example.com")
         change_email(client, "second@example.com")
-    assert client.get(link_in(mailoutbox[0])).status_code == 400
-    client.get(link_in(mailoutbox[1]))
+    assert client.post(link_in(mailoutbox[0])).status_code == 400
+    client.post(link_in(mailoutbox[1]))
     reader.refresh_from_db()
     assert reader.email == "second@example.com"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
@@ -26,8 +28,18 @@ def signup_data(**overrides):
 def test_anonymous_header_links_to_sign_up_and_log_in_with_next(client, published_article):
     path = published_article.get_absolute_url()
     html = client.get(path).content.decode()
-    assert f'<a href="{SIGNUP}">Sign up</a>' in html
+    assert f'<a href="{SIGNUP}?next={path}">Sign up</a>' in html
     assert f'<a href="{reverse("accounts:login")}?next={path}">Log in</a>' in html
+
+
+def test_signing_up_from_the_header_returns_the_reader_to_their_article(client, published_article):
+    path = published_article.get_absolute_url()
+    html = client.get(path).content.decode()
+    signup = re.search(r'<a href="([^"]+)">Sign up</a>', html).group(1)
+    form = client.get(signup).content.decode()
+    next_field = re.search(r'name="next" value="([^"]*)"', form).group(1)
+    response = client.post(SIGNUP, {**signup_data(), "next": next_field})
+    assert response["Location"] == path
 
 
 def test_sign_up_creates_the_account_and_logs_in(client):

@@ -142,16 +142,19 @@ def log_in():
 @pytest.fixture
 def confirm_email():
     """Follow the confirmation link in the last e-mail sent to `address` (Django's test
-    set-up captures mail in mail.outbox, the live server's included); return the message."""
+    set-up captures mail in mail.outbox, the live server's included) and, unless told
+    not to, press its page's Confirm button; return the message."""
     import re
     from urllib.parse import urlsplit
 
     from django.core import mail
 
-    def go(page, address):
+    def go(page, address, *, press=True):
         message = [m for m in mail.outbox if address in m.to][-1]
         link = re.search(r"https?://\S+/accounts/confirm/\S+/", message.body).group()
         page.goto(urlsplit(link).path)
+        if press:
+            page.get_by_role("button", name="Confirm", exact=True).click()
         return message
 
     return go

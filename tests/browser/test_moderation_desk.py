@@ -139,6 +139,7 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
         decided["restore"] += 1
         row = page.locator(f"tr:has(.mod-decide[data-comment='{pk}'])")
         expect(row).to_contain_text("Restored")
+        expect(row.locator(".mod-status")).to_have_count(0)  # no "Hidden" badge left
     assert actions.filter(kind="restore").count() == 3
 
     assert remembered > 0
@@ -154,6 +155,29 @@ def test_a_hundred_reports_triaged_by_keyboard_only(new_page, screenshot, editor
     }
     (ARTIFACTS / "moderation-keyboard.json").write_text(json.dumps(report, indent=2))
     print(f"\nKeyboard triage: {report}")
+
+
+def test_a_rows_status_badge_follows_the_decision(new_page, editor):
+    article = ArticleFactory(title="Ferry timetable", authors=[editor])
+    for n in range(2):
+        CommentFactory(article=article, body=f"Held {n}", status=Comment.Status.PENDING)
+    reported_comments(article, [("hide", "spam")] * 2, UserFactory.create_batch(2))
+    page = new_page()
+    admin_log_in(page, make_moderator("maya", "Maya"))
+
+    page.goto(f"{QUEUE}?queue=pending")
+    row = page.locator(f"tr:has(.mod-decide[data-comment='{current_id(page)}'])")
+    expect(row.locator(".mod-status")).to_have_text("Pending review")
+    page.keyboard.press("a")
+    expect(row).to_contain_text("Now: Visible")
+    expect(row.locator(".mod-status")).to_have_count(0)
+
+    page.goto(f"{QUEUE}?queue=reported")
+    row = page.locator(f"tr:has(.mod-decide[data-comment='{current_id(page)}'])")
+    expect(row.locator(".mod-status")).to_have_count(0)
+    page.keyboard.press("h")
+    page.keyboard.press(REASON_KEYS["spam"])
+    expect(row.locator(".mod-status")).to_have_text("Hidden by a moderator")
 
 
 def test_the_desk_on_a_phone_and_the_reader_page_on_a_laptop(new_page, screenshot, editor):

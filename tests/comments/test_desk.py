@@ -29,6 +29,7 @@ def test_a_shortcut_posts_what_the_button_posts_and_gets_json(client, moderator,
         "ok": True,
         "message": "Hidden as off-topic.",
         "status": "Hidden by a moderator",
+        "state": "hidden",
         "decisions": ["approve", "restore"],
     }
     comment.refresh_from_db()

@@ -119,3 +119,29 @@ def test_featured_block_costs_no_query_of_its_own(
     with django_assert_max_num_queries(8):  # the anonymous page's budget, unchanged
         html = client.get(comment.article.get_absolute_url()).content.decode()
     assert "insightful" in featured_block(html)
+
+
+def test_stopping_featuring_in_bulk_counts_only_featured_comments(
+    client, comment, moderator, published_article
+):
+    plain = CommentFactory(article=published_article, body="Never featured")
+    moderation.feature(comment=comment, moderator=moderator)
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "unfeature_selected", "_selected_action": [comment.pk, plain.pk]},
+        follow=True,
+    )
+    said = [str(m) for m in response.context["messages"]]
+    assert said == [
+        "Stopped featuring 1 comment(s).",
+        "Skipped 1 comment(s): This comment is not featured.",
+    ]
+    assert ModerationAction.objects.filter(kind="unfeature").count() == 1
+
+
+def test_unfeaturing_twice_from_the_page_says_it_is_not_featured(client, comment, editor):
+    client.force_login(editor)
+    response = client.post(feature_url(comment), {"featured": "off"}, follow=True)
+    assert "This comment is not featured." in response.content.decode()
+    assert not ModerationAction.objects.filter(kind="unfeature").exists()

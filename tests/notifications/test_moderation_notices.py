@@ -71,3 +71,16 @@ def test_unfeaturing_tells_nobody(author, comment, moderator, mailoutbox):
     moderation.feature(comment=comment, moderator=moderator)
     moderation.unfeature(comment=comment, moderator=moderator)
     assert Notification.objects.for_reader(author).count() == 1 and len(mailoutbox) == 1
+
+
+def test_the_setting_that_stops_featured_emails_says_so(
+    client, author, comment, moderator, mailoutbox
+):
+    """Featuring is e-mailed under the moderators'-decisions choice: its label says so."""
+    client.force_login(author)
+    settings_page = client.get(reverse("accounts:settings")).content.decode()
+    assert "when a moderator approves, hides or features my comment" in settings_page
+    client.post(reverse("notifications:preferences"), {"reply_email": "never"})  # box unticked
+    moderation.feature(comment=comment, moderator=moderator)
+    assert Notification.objects.for_reader(author).get().kind == "featured"
+    assert mailoutbox == []

@@ -1,7 +1,11 @@
 """The header's "Replies N" and the notifications page."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Notification
 
@@ -64,3 +68,17 @@ def test_a_reply_hidden_after_it_was_told_disappears_from_the_page_and_count(
     assert 'title="unread">1</span>' in home
     page = client.get(reverse("notifications:list")).content.decode()
     assert "Kind words" in page and "Rude words" not in page
+
+
+def test_when_says_how_long_ago_in_words(client, author, reply):
+    """A reply of a moment ago is not "0 minutes ago"; an older one counts its hours."""
+    reply("Just now")
+    earlier = reply("This morning")
+    Notification.objects.filter(comment=earlier).update(
+        created_at=timezone.now() - timedelta(hours=3, minutes=5)
+    )
+    client.force_login(author)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "0 minutes" not in page
+    assert re.search(r">(now|\d+\s+seconds? ago)</time>", page)
+    assert re.search(r">3\s+hours ago</time>", page)  # with a non-breaking space
