@@ -44,17 +44,20 @@ def _build(slug: str) -> dict | None:
         .annotate(visible_at=Greatest("created_at", "approved_at"))
         .filter(visible_at__gte=since)
         .order_by("-visible_at")
-        .values_list("pk", "author_id", "visible_at")[:MOST]
+        .values_list("pk", "author_id", "visible_at", "root_id")[:MOST]
     )
     return {
         "count": article["comment_count"],
-        "comments": [[pk, author, when.timestamp()] for pk, author, when in recent],
+        "comments": [
+            [pk, author, when.timestamp(), root or pk] for pk, author, when, root in recent
+        ],
     }
 
 
 def state(slug: str, versions: freshness.Stamp) -> dict | None:
     """The article's count and recently visible comments (id, author, when, in seconds
-    since the epoch), newest first; None when there is no such public article."""
+    since the epoch, and the thread: its first comment's id), newest first; None when
+    there is no such public article."""
     return freshness.cached(
         f"comments:live:{slug}", versions, lambda: _build(slug), timeout=ANSWER_SECONDS, local=True
     )

@@ -208,9 +208,15 @@
         if (!loaded) throw new Error("no threads");
         current.replaceWith(document.importNode(loaded, true));
         if (heading) document.getElementById("comments-heading").textContent = heading.textContent;
-        ids.forEach(function (id) {
-          var comment = document.getElementById("comment-" + id);
-          if (comment) comment.classList.add("comment--arrived");
+        fresh.forEach(function (c) {
+          var comment = document.getElementById("comment-" + c[0]);
+          if (comment) {
+            comment.classList.add("comment--arrived");
+            return;
+          }
+          // A reply that joined a collapsed thread: open that thread, as its link would.
+          var more = section.querySelector('a[data-expand="' + c[3] + '"]');
+          if (more) more.click();
         });
         since = Math.max(since, newest);
         fresh = [];

@@ -1,6 +1,9 @@
 """Two readers on one article: live threads, recommendations and a featured comment."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from comments.models import Comment
@@ -111,3 +114,27 @@ def test_every_section_fits_a_phone_screen(new_page, screenshot, published_artic
         box = links.nth(i).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, links.nth(i).inner_text()
     screenshot(page, "section-menu-390")
+
+
+def test_a_new_reply_inside_a_collapsed_thread_is_shown_opened(
+    new_page, log_in, published_article, settings
+):
+    settings.COMMENTS_LIVE_POLL_SECONDS = 1
+    settings.COMMENTS_REPLIES_SHOWN = 1
+    UserFactory(username="ana", first_name="Ana", last_name="Reyes")
+    earlier = timezone.now() - timedelta(minutes=5)
+    first = CommentFactory(article=published_article, body="The opening.", created_at=earlier)
+    CommentFactory(parent=first, body="The first reply, shown.", created_at=earlier)
+    CommentFactory(parent=first, body="A second reply, collapsed.", created_at=earlier)
+    url = published_article.get_absolute_url()
+    ana = new_page()
+    log_in(ana, "ana", next_path=url)
+    expect(ana.locator(f'a[data-expand="{first.pk}"]')).to_be_visible()
+
+    late = CommentFactory(parent=first, body="A late reply into the collapsed part.")
+    show = ana.locator(".live-bar__show")
+    expect(show).to_have_text("1 new comment \u2014 show")
+    show.click()
+
+    expect(ana.locator(f"#comment-{late.pk}")).to_contain_text("A late reply")
+    expect(ana.locator(f'a[data-expand="{first.pk}"]')).to_have_count(0)
