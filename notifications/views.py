@@ -29,7 +29,11 @@ def notification_list(request):
             user=request.user, thread_id__in={n.thread_id for n in notifications}
         ).values_list("thread_id", flat=True)
     )
-    # Rendered as unread once, then read: the page shows what was new.
+    # The items are shown as unread once (the page shows what was new), but the header no
+    # longer counts those this page shows: the reader is reading them.
+    unread_here = sum(n.is_unread for n in notifications)
+    if hasattr(request.user, "unread_notifications"):
+        request.user.unread_notifications = max(0, request.user.unread_notifications - unread_here)
     response = render(
         request,
         "notifications/list.html",

@@ -21,6 +21,7 @@ def test_header_counts_unread_and_the_page_marks_them_read(client, author, comme
     page = client.get(reverse("notifications:list")).content.decode()
     assert f'href="/comments/{answer.pk}/"' in page
     assert page.count("notification--unread") == 2  # shown as new this once
+    assert ">Replies</a>" in page and "badge--count" not in page  # ...and no longer counted
     assert not Notification.objects.unread().exists()
     home = client.get(reverse("articles:home")).content.decode()
     assert ">Replies</a>" in home and "badge--count" not in home
