@@ -57,12 +57,13 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
     @classmethod
-    def navigation(cls) -> list["Section"]:
+    def navigation(cls, site: freshness.Stamp | None = None) -> list["Section"]:
         """The sections in every page's header; cached under the site's version, which
-        changing any section replaces (publishing.sections_changed)."""
+        changing any section replaces (publishing.sections_changed). `site`: its token,
+        when the request has read it already."""
         return freshness.cached(
             "articles:navigation",
-            [freshness.SITE],
+            site or [freshness.SITE],
             lambda: list(cls.objects.only("name", "slug")),
             timeout=3600,
             local=True,

@@ -170,4 +170,9 @@ class ArticleDetailView(DetailView):
             timeout=RELATED_CACHE_SECONDS,
             local=True,
         )
-        return super().get_context_data(related_articles=related, **kwargs)
+        return super().get_context_data(
+            related_articles=related,
+            # Under the site's token read with the page's: no second read of it.
+            nav_sections=Section.navigation(self.versions.page.part(freshness.SITE)),
+            **kwargs,
+        )

@@ -170,8 +170,9 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
-def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
-    """Set node.html for every node, from the cache or freshly rendered."""
+def _fill_fragments(nodes, viewer: Viewer, controls_of) -> dict:
+    """Set node.html for every node, from the cache or freshly rendered; return those
+    rendered, by key, for the caller to cache (with its own values, in one round trip)."""
     keyed = []
     for node in _walk(nodes):
         controls = controls_of(node)
@@ -182,8 +183,7 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> None:
         node.html = cached.get(key)
         if node.html is None:
             node.html = missing[key] = _render(node, controls, viewer)
-    if missing:
-        cache.set_many(missing, FRAGMENT_TIMEOUT)
+    return missing
 
 
 def _emit(nodes, out, slot_for):
@@ -257,11 +257,11 @@ def _thread_name(root: tuple, viewer: Viewer, index: ThreadIndex, expand) -> str
     )
 
 
-def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) -> dict:
+def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) -> tuple:
     """Render these threads (one query for their comments), from cached fragments
-    where their comments have not changed."""
+    where their comments have not changed; return them and the fragments rendered."""
     nodes = threads.threads_of(root_ids, AnonymousUser(), expand=expand)
-    _fill_fragments(nodes, viewer, lambda node: viewer.shared)
+    fragments = _fill_fragments(nodes, viewer, lambda node: viewer.shared)
     if viewer.user.is_authenticated:  # their own comments are loaded now: no query later
         own = [n for n in _walk(nodes) if n.shown and n.comment.author_id == viewer.user.pk]
         _cache_own({_own_key(node, viewer): node for node in own}, viewer)
@@ -285,7 +285,7 @@ def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) 
         out = []
         _emit_thread(root, out, slot_for, page)
         built[root.comment.pk] = Thread(out, _comments_json(root, url))
-    return built
+    return built, fragments
 
 
 def build_skeleton(
@@ -298,9 +298,11 @@ def build_skeleton(
     found = freshness.get_many(names.values(), versions, local=True)
     missing = [pk for pk, name in names.items() if name not in found]
     if missing:
-        built = _build_threads(missing, viewer, index, article, expand)
+        built, fragments = _build_threads(missing, viewer, index, article, expand)
         built = {names[pk]: thread for pk, thread in built.items()}
-        freshness.put_many(built, versions, timeout=FRAGMENT_TIMEOUT, local=True)
+        freshness.put_many(
+            built, versions, timeout=FRAGMENT_TIMEOUT, local=True, with_keys=fragments
+        )
         found.update(built)
     shown = [found[name] for name in names.values() if found[name].pieces]
     out = [piece for thread in shown for piece in thread.pieces]
@@ -372,7 +374,8 @@ def _cache_own(nodes: dict, viewer) -> dict:
 
 def render_for(page: ThreadPage, viewer: Viewer, article) -> str:
     """The whole page built for one viewer (readers with held or removed comments here)."""
-    _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment))
+    if fragments := _fill_fragments(page.nodes, viewer, lambda node: viewer.controls(node.comment)):
+        cache.set_many(fragments, FRAGMENT_TIMEOUT)
     out = []
     for root in page.nodes:
         _emit_thread(root, out, lambda node: node.html, page)

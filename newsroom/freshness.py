@@ -212,12 +212,14 @@ def get_many(names: Iterable[str], stamp: Stamp, *, local: bool = False) -> dict
     return {name: found[key][0] for key, name in keys.items() if key in found}
 
 
-def put_many(values: dict, stamp: Stamp, *, timeout: int, local: bool = False) -> None:
-    """Cache each value under its name and `stamp`, read before their data."""
-    if not stamp.stored:
-        return
-    boxes = {key_for(name, stamp): (v,) for name, v in values.items()}
-    cache.set_many(boxes, timeout)
+def put_many(
+    values: dict, stamp: Stamp, *, timeout: int, local: bool = False, with_keys: dict | None = None
+) -> None:
+    """Cache each value under its name and `stamp`, read before their data; in the same
+    round trip, `with_keys`: values whose keys name their content (never stale), as is."""
+    boxes = {key_for(name, stamp): (v,) for name, v in values.items()} if stamp.stored else {}
+    if boxes or with_keys:
+        cache.set_many({**(with_keys or {}), **boxes}, timeout)
     if local:
         for key, box in boxes.items():
             local_parts.put(key, box)

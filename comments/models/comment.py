@@ -86,13 +86,18 @@ class CommentQuerySet(models.QuerySet):
     def thread_roots(self, article, user):
         """An article's top-level comments that start a thread this reader sees
         (in full, or as a placeholder for the replies they see)."""
-        # The root's own state is a condition on its row; only its replies need a
-        # subquery, kept to this article's comments so its cost never depends on
-        # the size of the whole table.
-        shown_replies = Comment.objects.for_article(article).shown_to(user)
+        # The root's own state is a condition on its row. Replies matter only under
+        # the few first comments the reader does not see: look for them from those
+        # (comment_thread_idx), never by reading every reply the article has.
+        unseen = (
+            Comment.objects.for_article(article)
+            .filter(parent=None)
+            .exclude(Comment.shown_to_q(user))
+            .values("pk")
+        )
+        seen_below = Comment.objects.shown_to(user).filter(root__in=unseen).values("root_id")
         return self.for_article(article).filter(
-            Q(parent=None),
-            Comment.shown_to_q(user) | Exists(shown_replies.filter(root=OuterRef("pk"))),
+            Q(parent=None), Comment.shown_to_q(user) | Q(pk__in=seen_below)
         )
 
     def in_threads(self, root_ids):

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
+from articles import page_cache
 from newsroom import freshness
 
 from .. import moderation, personal, rendering, threads
@@ -39,21 +40,27 @@ def comment_section(context, article, versions):
         can_feature=can_feature,
     )
 
+    # The whole anonymous page, about to be cached (articles/views.py), holds the
+    # skeleton's bytes already: it is neither looked for nor written twice.
+    whole_page = page_cache.is_shared(request) and versions.page.stored
     name = rendering.skeleton_name(article, viewer, sort, page_number, expand)
-    skeleton = freshness.get(name, versions.conversation, local=True)
+    skeleton = freshness.MISSING
+    if not whole_page:
+        skeleton = freshness.get(name, versions.conversation, local=True)
     if skeleton is freshness.MISSING:
         index = threads.thread_index(article, AnonymousUser(), sort=sort, page=page_number)
         skeleton = rendering.build_skeleton(index, viewer, article, versions.article, expand=expand)
-        # Kept under the page actually shown: a number past the end (which shows the
-        # last page) must not add a cache entry for every number anyone asks for.
-        name = rendering.skeleton_name(article, viewer, sort, index.number, expand)
-        freshness.put(
-            name,
-            versions.conversation,
-            skeleton,
-            timeout=rendering.FRAGMENT_TIMEOUT,
-            local=True,
-        )
+        if not whole_page:
+            # Kept under the page actually shown: a number past the end (which shows the
+            # last page) must not add a cache entry for every number anyone asks for.
+            name = rendering.skeleton_name(article, viewer, sort, index.number, expand)
+            freshness.put(
+                name,
+                versions.conversation,
+                skeleton,
+                timeout=rendering.FRAGMENT_TIMEOUT,
+                local=True,
+            )
     if user.is_authenticated and user.pk in skeleton.held_authors:
         # Their held or removed comments change the tree itself: build it for them.
         page = threads.thread_page(article, user, sort=sort, page=page_number, expand=expand)

@@ -39,15 +39,22 @@ def change_before_first_write(monkeypatch, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.real_commits
+@pytest.mark.parametrize(
+    ("query", "written_first"),
+    [
+        ("", "articles:anonymous-page"),  # the page everyone gets, kept whole
+        ("?sort=oldest", "cskel"),  # a variant: its page of threads (skeleton) is kept
+    ],
+)
 def test_a_page_read_before_a_comment_commits_is_not_served_after(
-    client, published_article, reader, change_before_first_write
+    client, published_article, reader, change_before_first_write, query, written_first
 ):
-    url = published_article.get_absolute_url()
+    url = published_article.get_absolute_url() + query
     change_before_first_write(
         lambda: moderation.post_comment(
             author=reader, article=published_article, body="Arrived while the page rendered"
         ),
-        named="cskel",
+        named=written_first,
     )
     # The conversation (its count) was read before the comment committed.
     assert "Comments 0" in client.get(url).content.decode()
