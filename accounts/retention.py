@@ -13,7 +13,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
 from django.utils import timezone
 
-from newsroom.models import RateLimitBucket
+from newsroom import ratelimit
 
 from .models import RetiredName
 
@@ -30,9 +30,7 @@ def purge_network_data(*, days: int) -> dict[str, int]:
         ],
         "log-in history": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
         # Counters are read for two periods at most (hours); once expired, nothing needs them.
-        "rate-limit counters": RateLimitBucket.objects.filter(
-            expires__lt=int(now.timestamp())
-        ).delete()[0],
+        "rate-limit counters": ratelimit.clear_expired(now=now.timestamp()),
         "retired usernames no longer held": RetiredName.objects.filter(
             held_until__lte=now
         ).delete()[0],

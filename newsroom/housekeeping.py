@@ -1,7 +1,6 @@
 """Housekeeping: tables that only grow unless something clears them. Run daily by a
 scheduler as `manage.py housekeeping` (see README); each step is safe to repeat."""
 
-import time
 from datetime import timedelta
 
 from axes.models import AccessAttempt
@@ -12,18 +11,10 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.retention import purge_network_data
 
-from .models import RateLimitBucket
-
 
 def expired_sessions() -> int:
     # What `manage.py clearsessions` does for the cached_db engine, counted.
     return Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
-
-
-def old_rate_limits() -> int:
-    """Windows no limit reads any more (ratelimit.hit prunes them too, but only when the
-    same key is hit again)."""
-    return RateLimitBucket.objects.filter(expires__lt=int(time.time())).delete()[0]
 
 
 def old_login_throttling() -> int:
@@ -33,8 +24,8 @@ def old_login_throttling() -> int:
 
 
 def network_data_past_retention() -> int:
-    """Log-in histories and anything else holding a reader's network address, past
-    NETWORK_DATA_RETENTION_DAYS (the period the privacy page states)."""
+    """Log-in histories past NETWORK_DATA_RETENTION_DAYS (the period the privacy page
+    states), and rate-limit counters no limit reads any more (their keys hold addresses)."""
     return sum(purge_network_data(days=settings.NETWORK_DATA_RETENTION_DAYS).values())
 
 
@@ -53,7 +44,6 @@ def finished_tasks() -> int:
 
 STEPS = {
     "expired sessions": expired_sessions,
-    "old rate-limit windows": old_rate_limits,
     "old login-throttling records": old_login_throttling,
     "network data past retention": network_data_past_retention,
     "finished tasks": finished_tasks,

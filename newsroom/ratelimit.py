@@ -88,3 +88,11 @@ def lifted():
         yield
     finally:
         _lifted.reset(token)
+
+
+def clear_expired(*, now: float | None = None) -> int:
+    """Delete counters no limit reads any more (hit() prunes them too, but only when the
+    same key is hit again); returns how many. They hold network addresses in their keys,
+    so the retention purge runs this (accounts/retention.py)."""
+    now = time.time() if now is None else now
+    return RateLimitBucket.objects.filter(expires__lt=int(now)).delete()[0]
