@@ -1,8 +1,13 @@
 """Loading the logged-in reader once per request, with what every page shows of them."""
 
+import functools
+from datetime import UTC, datetime
+
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from comments.models import Ban
 from notifications.models import Notification
@@ -24,9 +29,42 @@ def unread_notifications() -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def active_ban_id() -> Subquery:
+def active_ban_id(*, at=None) -> Subquery:
     """The reader's current ban, if any (most readers have none: then nothing more is read)."""
-    return Subquery(Ban.objects.active().filter(user=OuterRef("pk")).values("pk")[:1])
+    return Subquery(Ban.objects.active(at=at).filter(user=OuterRef("pk")).values("pk")[:1])
+
+
+# Values no row has and no clock shows, standing for the reader and the time in the
+# compiled query.
+_READER = -2_000_000_017
+_NOW = datetime(1901, 1, 1, tzinfo=UTC)
+
+
+@functools.cache
+def _reader_sql() -> tuple[str, tuple]:
+    """The reader's query, compiled by the ORM once per process: building it (two
+    subqueries) took three times as long as PostgreSQL takes to run it."""
+    queryset = User.objects.annotate(
+        unread_notifications=unread_notifications(), active_ban_id=active_ban_id(at=_NOW)
+    ).filter(pk=_READER)
+    return queryset.query.sql_with_params()
+
+
+def load_reader(user_id) -> User | None:
+    """The user with this id, with `unread_notifications` and `active_ban_id`; one query."""
+    sql, params = _reader_sql()
+    values = {_READER: user_id, _NOW: timezone.now()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) for p in params])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        names = [column.name for column in cursor.description]
+    fields = len(User._meta.concrete_fields)  # selected first, in order; annotations after
+    user = User.from_db(connection.alias, None, row[:fields])
+    for name, value in zip(names[fields:], row[fields:], strict=True):
+        setattr(user, name, value)
+    return user
 
 
 class ReaderBackend(ModelBackend):
@@ -36,10 +74,5 @@ class ReaderBackend(ModelBackend):
     pages don't spend a query on either."""
 
     def get_user(self, user_id):
-        try:
-            user = User.objects.annotate(
-                unread_notifications=unread_notifications(), active_ban_id=active_ban_id()
-            ).get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = load_reader(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

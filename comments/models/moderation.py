@@ -16,8 +16,8 @@ from .comment import Comment, Report
 
 
 class BanQuerySet(models.QuerySet):
-    def active(self):
-        now = timezone.now()
+    def active(self, *, at=None):
+        now = at or timezone.now()
         return self.filter(lifted_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )

@@ -155,6 +155,19 @@ def test_expired_ban_no_longer_applies(reader, moderator, published_article):
     assert moderation.post_comment(author=reader, article=published_article, body="back").is_visible
 
 
+def test_expired_ban_no_longer_shows_on_the_page(client, reader, moderator, published_article):
+    ban = moderation.ban(user=reader, moderator=moderator, reason="cool off", days=1)
+    client.force_login(reader)
+    assert (
+        "barred from commenting"
+        in client.get(published_article.get_absolute_url()).content.decode()
+    )
+    ban.expires_at = timezone.now() - timedelta(seconds=1)
+    ban.save()
+    page = client.get(published_article.get_absolute_url()).content.decode()
+    assert "barred from commenting" not in page and "Post comment" in page
+
+
 def test_banned_reader_can_still_read(client, banned_reader, published_article):
     CommentFactory(article=published_article, body="Visible to all")
     client.force_login(banned_reader)
