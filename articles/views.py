@@ -1,10 +1,14 @@
 from django.conf import settings
-from django.http import Http404
+from django.contrib.messages import get_messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from comments.models import Comment
-from newsroom import freshness
+from comments.templatetags.comments_tags import render_section
+from newsroom import freshness, shell
 
 from . import page_cache
 from .forms import SearchForm
@@ -91,6 +95,14 @@ class SearchView(ListView):
 
 
 RELATED_CACHE_SECONDS = 600
+SHELL_SECONDS = 600
+
+
+def messages_html(request) -> str:
+    """The reader's flash messages, if any (most requests have none: nothing rendered)."""
+    if not get_messages(request):
+        return ""
+    return render_to_string("includes/_messages.html", request=request)
 
 
 class ArticleDetailView(DetailView):
@@ -101,8 +113,12 @@ class ArticleDetailView(DetailView):
         slug = kwargs["slug"]
         # Read before any data: whatever this request caches is filed under these.
         self.versions = page_cache.page_versions(slug)
-        if not page_cache.is_shared(request):
+        if request.user.is_staff:  # previews: the whole template, from the database
             response = super().get(request, *args, **kwargs)
+            page_cache.private(response)
+            return response
+        if not page_cache.is_shared(request):
+            response = self.render_from_shell(request)
             page_cache.private(response)
             return response
         name = f"articles:anonymous-page:{slug}"
@@ -110,31 +126,48 @@ class ArticleDetailView(DetailView):
         if page is not freshness.MISSING and page.is_current:
             # One cache round trip (the versions), no SQL.
             return page_cache.marked(page.response(request), hit=True)
-        response = super().get(request, *args, **kwargs)
+        rendered = self.render_from_shell(request)
+        # Only a page with nothing personal in it: no cookie set, no CSRF token used.
+        personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if personal:
+            page_cache.private(rendered)
+            return rendered
+        if not self.versions.page.stored:  # no validators that the next request could not keep
+            page_cache.shared(rendered)
+            return page_cache.marked(rendered, hit=False)
+        page = page_cache.Page.of(
+            rendered.content, self.versions.page, open_until=self.object.comments_close_at
+        )
+        freshness.put(
+            name, self.versions.page, page, timeout=page_cache.ANONYMOUS_PAGE_SECONDS, local=True
+        )
+        return page_cache.marked(page.response(request), hit=False)
 
-        def remember(rendered):
-            # Only a page with nothing personal in it: no cookie set, no CSRF token used.
-            personal = rendered.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            if rendered.status_code != 200 or personal:
-                page_cache.private(rendered)
-                return
-            if not self.versions.page.stored:  # no validators that the next request could not keep
-                page_cache.shared(rendered)
-                return page_cache.marked(rendered, hit=False)
-            page = page_cache.Page.of(
-                rendered.content, self.versions.page, open_until=self.object.comments_close_at
+    def render_from_shell(self, request) -> HttpResponse:
+        """The page from its shell (newsroom.shell), the same for every reader until the
+        article or the site changes; each request renders only its holes."""
+        self.object = self.get_object()
+        pieces = freshness.cached(
+            f"articles:shell:{self.object.slug}:{timezone.localdate().year}",  # the footer's year
+            self.versions.content,
+            lambda: shell.record(
+                self.template_name, self.get_context_data(object=self.object), request
+            ),
+            timeout=SHELL_SECONDS,
+            local=True,
+        )
+        return HttpResponse(
+            shell.fill(
+                pieces,
+                {
+                    "account_nav": lambda: render_to_string(
+                        "includes/_account_nav.html", request=request
+                    ),
+                    "messages": lambda: messages_html(request),
+                    "comments": lambda: render_section(request, self.object, self.versions),
+                },
             )
-            freshness.put(
-                name,
-                self.versions.page,
-                page,
-                timeout=page_cache.ANONYMOUS_PAGE_SECONDS,
-                local=True,
-            )
-            return page_cache.marked(page.response(request), hit=False)
-
-        response.add_post_render_callback(remember)
-        return response
+        )
 
     def get_queryset(self):
         # Staff preview drafts and scheduled articles; everyone else gets a 404.

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.shortcuts import resolve_url
+from django.template.context_processors import csrf
+from django.template.loader import get_template
 from django.urls import reverse
 
 from articles import page_cache
@@ -15,13 +17,27 @@ from ..models import Comment
 register = template.Library()
 
 
-@register.inclusion_tag("comments/_section.html", takes_context=True)
+SECTION_TEMPLATE = "comments/_section.html"
+
+
+@register.inclusion_tag(SECTION_TEMPLATE, takes_context=True)
 def comment_section(context, article, versions):
     """The conversation under an article: heading, form and a page of threads.
 
     `versions` are the article page's (articles.page_cache.page_versions), read
     before the article was; the threads are kept under its conversation's."""
-    request = context["request"]
+    return section_context(context["request"], article, versions)
+
+
+def render_section(request, article, versions) -> str:
+    """The conversation's HTML for a page shell's hole (newsroom.shell), as the tag
+    renders it, without running the context processors the section has no use for."""
+    context = section_context(request, article, versions)
+    context["csrf_token"] = csrf(request)["csrf_token"]  # lazy: made only if used
+    return get_template(SECTION_TEMPLATE).render(context)
+
+
+def section_context(request, article, versions) -> dict:
     user = request.user
     sort = threads.parse_sort(request.GET.get("sort"))
     page_number = threads.parse_page(request.GET.get("page"))

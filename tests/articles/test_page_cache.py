@@ -306,14 +306,14 @@ def test_logged_in_and_personal_pages_are_never_shared(client, published_article
 def test_a_response_setting_a_cookie_is_never_public(client, published_article, monkeypatch):
     from articles import views
 
-    render = views.ArticleDetailView.render_to_response
+    render = views.ArticleDetailView.render_from_shell
 
-    def setting_a_cookie(self, context, **kwargs):
-        response = render(self, context, **kwargs)
+    def setting_a_cookie(self, request):
+        response = render(self, request)
         response.set_cookie("seen", "1")
         return response
 
-    monkeypatch.setattr(views.ArticleDetailView, "render_to_response", setting_a_cookie)
+    monkeypatch.setattr(views.ArticleDetailView, "render_from_shell", setting_a_cookie)
     response = client.get(published_article.get_absolute_url())
     assert "public" not in response["Cache-Control"] and "ETag" not in response
 
