@@ -66,7 +66,7 @@ class Stamp:
     """The tokens of some versions, read together; `stored` is False when the cache
     could not keep them (values keyed on them will then never be found again)."""
 
-    tokens: tuple[str, ...]
+    tokens: tuple[int, ...]
     stored: bool
     versions: tuple[Version, ...] = ()
 
@@ -77,11 +77,13 @@ class Stamp:
 
     @property
     def tag(self) -> str:
-        return hashlib.blake2b("|".join(self.tokens).encode(), digest_size=12).hexdigest()
+        return hashlib.blake2b(repr(self.tokens).encode(), digest_size=12).hexdigest()
 
 
-def _new_token() -> str:
-    return secrets.token_hex(8)
+def _new_token() -> int:
+    # A number, not text: the cache keeps and reads numbers as they are (django-redis
+    # unpickles anything else), and every request reads these.
+    return secrets.randbits(62)
 
 
 def current(*versions: Version) -> Stamp:
