@@ -2,13 +2,15 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
+from django.template.context_processors import csrf
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from comments.models import Comment
 from comments.templatetags.comments_tags import render_section
 from newsroom import freshness, shell
+from notifications.context_processors import unread
 
 from . import page_cache
 from .forms import SearchForm
@@ -105,6 +107,19 @@ def messages_html(request) -> str:
     return render_to_string("includes/_messages.html", request=request)
 
 
+def account_nav_html(request) -> str:
+    """The header's links for this reader, given only what they show (not every
+    context processor's output)."""
+    return get_template("includes/_account_nav.html").render(
+        {
+            "request": request,
+            "user": request.user,
+            "csrf_token": csrf(request)["csrf_token"],
+            **unread(request),
+        }
+    )
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -160,9 +175,7 @@ class ArticleDetailView(DetailView):
             shell.fill(
                 pieces,
                 {
-                    "account_nav": lambda: render_to_string(
-                        "includes/_account_nav.html", request=request
-                    ),
+                    "account_nav": lambda: account_nav_html(request),
                     "messages": lambda: messages_html(request),
                     "comments": lambda: render_section(request, self.object, self.versions),
                 },

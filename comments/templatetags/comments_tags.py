@@ -1,3 +1,5 @@
+import time
+
 from django import template
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -6,9 +8,10 @@ from django.shortcuts import resolve_url
 from django.template.context_processors import csrf
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import format_html
 
 from articles import page_cache
-from newsroom import freshness
+from newsroom import freshness, shell
 
 from .. import moderation, personal, rendering, threads
 from ..forms import CommentForm
@@ -18,6 +21,7 @@ register = template.Library()
 
 
 SECTION_TEMPLATE = "comments/_section.html"
+SECTION_SECONDS = 600
 
 
 @register.inclusion_tag(SECTION_TEMPLATE, takes_context=True)
@@ -31,10 +35,39 @@ def comment_section(context, article, versions):
 
 def render_section(request, article, versions) -> str:
     """The conversation's HTML for a page shell's hole (newsroom.shell), as the tag
-    renders it, without running the context processors the section has no use for."""
+    renders it. The section is a shell too, kept under the conversation's versions for
+    each kind of viewer; a request fills in its threads, CSRF token, time and reader."""
     context = section_context(request, article, versions)
-    context["csrf_token"] = csrf(request)["csrf_token"]  # lazy: made only if used
-    return get_template(SECTION_TEMPLATE).render(context)
+    user = request.user
+    csrf_token = csrf(request)["csrf_token"]  # lazy: made only if used
+    template = get_template(SECTION_TEMPLATE)
+    if context["banned_message"]:  # rare, and their own: rendered whole
+        return template.render({**context, "csrf_token": csrf_token})
+    # Comments close at a time, with no change to any version: the state is in the name.
+    kind = (
+        f"{user.is_authenticated}:{article.comments_open}:{context['controls']}:{context['sort']}"
+    )
+    pieces = freshness.cached(
+        f"comments:section{rendering.LAYOUT}:{article.pk}:{kind}",
+        versions.conversation,
+        lambda: shell.split(template.render({**context, shell.RECORDING: True})),
+        timeout=SECTION_SECONDS,  # settings it shows (limits, poll interval) apply within it
+        local=True,
+    )
+    return shell.fill(
+        pieces,
+        {
+            "threads": lambda: context["threads_html"],
+            "csrf": lambda: render_csrf_input(csrf_token),
+            "live_since": lambda: str(int(time.time())),
+            "viewer": lambda: str(user.pk),
+        },
+    )
+
+
+def render_csrf_input(token) -> str:
+    """What `{% csrf_token %}` renders."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 def section_context(request, article, versions) -> dict:
@@ -106,6 +139,7 @@ def section_context(request, article, versions) -> dict:
         "live_poll_seconds": settings.COMMENTS_LIVE_POLL_SECONDS,
         "form": CommentForm(article=article, author=user) if can_comment else None,
         "banned_message": moderation.banned_message(ban) if ban else "",
+        "controls": viewer.shared,  # names what the section shows this kind of viewer
     }
 
 

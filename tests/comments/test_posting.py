@@ -144,6 +144,20 @@ def test_comments_close_automatically_after_configured_days(login, reader, setti
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.parametrize("logged_in", [True, False])
+def test_the_page_shows_comments_closing_when_their_time_comes(client, reader, settings, logged_in):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 7
+    article = ArticleFactory(published_at=timezone.now() - timedelta(days=3))
+    if logged_in:
+        client.force_login(reader)
+    url = f"{article.get_absolute_url()}?sort=newest"  # not the anonymous page kept whole
+    open_now = "Post comment" if logged_in else "Log in to comment"
+    assert open_now in client.get(url).content.decode()
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 2  # as if four days passed: nothing else changes
+    page = client.get(url).content.decode()
+    assert "Comments are closed on this article." in page and open_now not in page
+
+
 def test_flood_control_returns_429_and_stores_nothing(login, reader, published_article, settings):
     settings.COMMENTS_RATE_LIMIT = 3
     client = login(reader)
