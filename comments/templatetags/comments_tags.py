@@ -35,8 +35,9 @@ def comment_section(context, article, versions):
 
 def render_section(request, article, versions) -> str:
     """The conversation's HTML for a page shell's hole (newsroom.shell), as the tag
-    renders it. The section is a shell too, kept under the conversation's versions for
-    each kind of viewer; a request fills in its threads, CSRF token, time and reader."""
+    renders it. The section is a shell too, kept under the article's versions for each
+    kind of viewer; a request fills in what a new comment changes (threads, count,
+    featured comments, the live version) and its own CSRF token, time and reader."""
     context = section_context(request, article, versions)
     user = request.user
     csrf_token = csrf(request)["csrf_token"]  # lazy: made only if used
@@ -49,7 +50,7 @@ def render_section(request, article, versions) -> str:
     )
     pieces = freshness.cached(
         f"comments:section{rendering.LAYOUT}:{article.pk}:{kind}",
-        versions.conversation,
+        versions.article,  # what a new comment changes in it are holes: kept through it
         lambda: shell.split(template.render({**context, shell.RECORDING: True})),
         timeout=SECTION_SECONDS,  # settings it shows (limits, poll interval) apply within it
         local=True,
@@ -58,10 +59,19 @@ def render_section(request, article, versions) -> str:
         pieces,
         {
             "threads": lambda: context["threads_html"],
+            "count": lambda: str(context["comment_count"]),
+            "live_version": lambda: context["live_version"],
+            "featured": lambda: featured_html(context["featured"]),
             "csrf": lambda: render_csrf_input(csrf_token),
             "live_since": lambda: str(int(time.time())),
             "viewer": lambda: str(user.pk),
         },
+    )
+
+
+def featured_html(featured) -> str:
+    return (
+        get_template("comments/_featured.html").render({"featured": featured}) if featured else ""
     )
 
 
