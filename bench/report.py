@@ -66,7 +66,9 @@ def _targets(size: int, scenario: str, page: dict, load: dict | None) -> str:
         out.append(f"≤ {t['after_change_queries']} queries: {_mark(ok)}")
     if scenario == "anonymous_cold" and size in t["cold_ms"]:
         out.append(f"≤ {t['cold_ms'][size]} ms: {_mark(page['ms'] <= t['cold_ms'][size])}")
-    if scenario.startswith("logged_in") and fraction is not None:
+    # The 0.25 is for the page logged-in readers get (its 0.123 "today" was the
+    # warm page: 1 query, 12-13 cold); the cold row is nothing cached at all, every time.
+    if scenario == "logged_in_warm" and fraction is not None:
         ok = fraction >= t["logged_in_fraction"]
         out.append(f"≥ {t['logged_in_fraction']} of floor: {_mark(ok)}")
     if scenario == "logged_in_cold":
