@@ -17,6 +17,7 @@ and a join, not a query per comment. Readers with held or removed comments of
 their own on the article see a different tree, and get it built for them.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -223,20 +224,26 @@ def _more_link(node: Node, page: Pagination) -> str:
 
 def _wrap(page: Pagination, article, threads: list, comments_json: list[str]) -> list:
     """Put the threads' HTML inside the section's pagination and structured data."""
+    before, after = _wrapper(bool(threads), page.sort, page.number, page.num_pages)
+    data = json_ld(comments_json, article, page.comment_count)
+    if after is None:  # no threads on this page: nothing to put inside
+        return [before.replace(_SPLIT, data)]
+    return [before.replace(_SPLIT, data), '<ol class="comment-list">', *threads, "</ol>", after]
+
+
+@functools.lru_cache(maxsize=1024)
+def _wrapper(has_threads: bool, sort: str, number: int, num_pages: int) -> tuple:
+    """The HTML around a page's threads, rendered once per process for each pagination
+    state: the structured data (its place marked) before them and the pagination after."""
+    page = Pagination(number=number, num_pages=num_pages, sort=sort, comment_count=0)
     html = render_to_string(
         "comments/_threads.html",
-        {
-            "threads_html": _SPLIT,
-            "has_threads": bool(threads),
-            "json_ld": json_ld(comments_json, article, page.comment_count),
-            "page": page,
-            "article": article,
-        },
+        {"threads_html": _SPLIT, "has_threads": has_threads, "json_ld": _SPLIT, "page": page},
     )
-    if _SPLIT not in html:  # no threads on this page: nothing to put inside
-        return [html]
-    before, after = html.split(_SPLIT)
-    return [before, '<ol class="comment-list">', *threads, "</ol>", after]
+    if not has_threads:
+        return html, None
+    head, before, after = html.split(_SPLIT)
+    return head + _SPLIT + before, after
 
 
 class Thread(NamedTuple):
