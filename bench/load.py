@@ -11,7 +11,7 @@ import uuid
 from urllib.parse import urlencode
 
 from config import HOST, WORK
-from processes import BenchError, request, say
+from processes import BenchError, cpu_seconds, request, say
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
@@ -174,10 +174,14 @@ def _post(port, path, poster, rng, parents, tag) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
-def post_comments(args, port, article, posters: list[dict], *, seconds=None, posts=None) -> dict:
+def post_comments(
+    args, port, article, posters: list[dict], *, seconds=None, posts=None, cpu=None
+) -> dict:
     """Comments posted by `posters` at once (each one post after another) for `seconds`,
     or `posts` in all by a single poster; then checked against the database: every
-    post answered 302 is stored exactly once (none lost, none duplicated)."""
+    post answered 302 is stored exactly once (none lost, none duplicated).
+    `cpu` ({name: pid}) adds the CPU each process (and its children, but for the
+    "runner", this process) spent per post."""
     from comments.models import Comment
 
     parents = list(Comment.objects.for_article(article).visible().values_list("pk", flat=True))
@@ -195,6 +199,13 @@ def post_comments(args, port, article, posters: list[dict], *, seconds=None, pos
             results[n].append((tag, status, ms))
             i += 1
 
+    def cpu_now():
+        return {
+            name: cpu_seconds(pid, descendants=name != "runner")
+            for name, pid in (cpu or {}).items()
+        }
+
+    cpu_before = cpu_now()
     started = time.monotonic()
     workers = [
         threading.Thread(target=poster_loop, args=(n, p), daemon=True)
@@ -205,6 +216,7 @@ def post_comments(args, port, article, posters: list[dict], *, seconds=None, pos
     for worker in workers:
         worker.join(timeout=(seconds or 600) + 60)
     wall = time.monotonic() - started
+    cpu_spent = {name: seconds - cpu_before[name] for name, seconds in cpu_now().items()}
     done = [row for rows in results for row in rows]
     accepted = [tag for tag, status, _ in done if status == 302]
     if not accepted:
@@ -225,9 +237,16 @@ def post_comments(args, port, article, posters: list[dict], *, seconds=None, pos
         "duplicated": sum(n - 1 for n in found.values() if n > 1),
         **_quantiles([ms for _, _, ms in done]),
     }
+    if cpu_spent:
+        # Per request answered, accepted or not: each one went through the whole stack.
+        result["cpu_ms_per_post"] = {
+            name: round(seconds * 1000 / len(done), 2) for name, seconds in cpu_spent.items()
+        }
+        result["cpu_cores_busy"] = round(sum(cpu_spent.values()) / wall, 2)
     say(
         f"posting with {len(posters)} at once: {result['accepted']} posts, "
         f"{result['per_second']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
         f"{result['lost']} lost, {result['duplicated']} duplicated"
+        + (f"; CPU ms a post: {result['cpu_ms_per_post']}" if cpu_spent else "")
     )
     return result

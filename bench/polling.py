@@ -17,25 +17,11 @@ import random
 import statistics
 import time
 
-import psutil
 from config import HOST
 from load import run_wrk
-from processes import BenchError, request
+from processes import BenchError, cpu_seconds, request
 
 IDLE_SECONDS = 5
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU of a server: its master and every worker."""
-    root = psutil.Process(pid)
-    total = 0.0
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def in_process(article) -> dict:
@@ -107,20 +93,20 @@ def under_load(args, port: int, pid: int, path: str, *, every: int) -> dict:
         raise BenchError(f"GET {path}: {status}")
     etag = headers["ETag"]
     # What the idle server spends anyway (workers' heartbeats), taken off the tabs' share.
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     time.sleep(IDLE_SECONDS)
-    idle = (_cpu_seconds(pid) - before) / IDLE_SECONDS
-    before, started = _cpu_seconds(pid), time.monotonic()
+    idle = (cpu_seconds(pid) - before) / IDLE_SECONDS
+    before, started = cpu_seconds(pid), time.monotonic()
     samples = asyncio.run(
         _tabs(port, path, etag, tabs=args.tabs, every=every, seconds=args.tab_seconds)
     )
     elapsed = time.monotonic() - started
-    cpu = max(0.0, _cpu_seconds(pid) - before - idle * elapsed)
+    cpu = max(0.0, cpu_seconds(pid) - before - idle * elapsed)
     latencies = sorted(ms * 1000 for ms, _ in samples) or [0.0]
     # Capacity: 16 connections polling back to back (the anonymous page's wrk settings).
-    before = _cpu_seconds(pid)
+    before = cpu_seconds(pid)
     fast = run_wrk(args, f"http://{HOST}:{port}{path}", [f"If-None-Match: {etag}"], 4)
-    fast_cpu = _cpu_seconds(pid) - before
+    fast_cpu = cpu_seconds(pid) - before
     return {
         "tabs": args.tabs,
         "every_s": every,

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 
+import psutil
 from config import HOST, ROOT, WORK
 
 
@@ -25,6 +26,25 @@ def say(message: str) -> None:
 
 
 # Processes ---------------------------------------------------------------------------------
+
+STARTED = {}  # name: pid of each process `background` started, for CPU figures
+
+
+def cpu_seconds(pid: int, *, descendants: bool = True) -> float:
+    """User and system CPU of a process and its descendants: those running now, and
+    those that have exited and been waited for (a PostgreSQL backend, a gunicorn worker)."""
+    root = psutil.Process(pid)
+    times = root.cpu_times()
+    if not descendants:  # the runner: its children are the servers, counted on their own
+        return times.user + times.system
+    total = times.user + times.system + times.children_user + times.children_system
+    for process in root.children(recursive=True):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def free_port() -> int:
@@ -43,6 +63,7 @@ def background(name: str, command: list[str], **kwargs):
             command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
         )
     say(f"started {name} (pid {process.pid}, log {log.relative_to(ROOT)})")
+    STARTED[name] = process.pid
     try:
         yield process
     finally:

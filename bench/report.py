@@ -92,17 +92,8 @@ def _load_cells(load: dict | None) -> str:
     return f"| {load['rps']:,.0f} | {fraction} | {load['p99_ms']:.1f} |"
 
 
-def report(results: dict) -> str:
-    env = results["environment"]
-    lines = [
-        f"# Comments benchmark, {results['started']}",
-        "",
-        f"{env['cpus']} CPUs, gunicorn {env['workers']} sync workers, cache {env['cache']}, "
-        f"wrk {env['wrk']}, Python {env['python']}, Django {env['django']}, "
-        f"commit {env['commit']}; load average before {env['load_average_before'][0]:.1f}, "
-        f"after {env['load_average_after'][0]:.1f}.",
-        "",
-    ]
+def _pages(results: dict) -> list[str]:
+    lines = []
     for size, article in results["articles"].items():
         lines.append(
             f"- {int(size):,} comments ({article['path']}): {article['threads']} threads; "
@@ -130,8 +121,11 @@ def report(results: dict) -> str:
                 f"{page['ms']:.2f} | {hits} {_load_cells(load)} "
                 f"{_targets(int(size), scenario, page, load)} |"
             )
-    posting = results["posting"]
-    lines += [
+    return lines
+
+
+def _posting(posting: dict) -> list[str]:
+    lines = [
         "",
         "| posting (POST → 302, not following the redirect) | posts | per s | p50 ms | p99 ms "
         "| lost | duplicated | target |",
@@ -150,7 +144,32 @@ def report(results: dict) -> str:
             f"{run['accepted']:,} | {run['per_second']} | {run['p50_ms']:.1f} | "
             f"{run['p99_ms']:.1f} | {run['lost']} | {run['duplicated']} | {target} |"
         )
-    for label, prof in results["profiles"].items():
+    for run in posting.values():
+        if "cpu_ms_per_post" in run:
+            cpu = run["cpu_ms_per_post"]
+            lines.append(
+                f"\nCPU per post with {run['posters']} at once (psutil, ms; "
+                f"{run['cpu_cores_busy']} cores busy): "
+                + ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items())
+                + f"; total {sum(cpu.values()):.2f}."
+            )
+    return lines
+
+
+def report(results: dict) -> str:
+    env = results["environment"]
+    lines = [
+        f"# Comments benchmark, {results['started']}",
+        "",
+        f"{env['cpus']} CPUs, gunicorn {env['workers']} sync workers, cache {env['cache']}, "
+        f"wrk {env['wrk']}, Python {env['python']}, Django {env['django']}, "
+        f"commit {env['commit']}; load average before {env['load_average_before'][0]:.1f}, "
+        f"after {env['load_average_after'][0]:.1f}.",
+        "",
+    ]
+    lines += _pages(results) if "in_process" in results else []
+    lines += _posting(results["posting"])
+    for label, prof in results.get("profiles", {}).items():
         lines += [
             "",
             f"## Profile: {label}, 1,000 comments, in-process "

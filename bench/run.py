@@ -25,6 +25,7 @@ from load import Changer, combine, measure, post_comments
 from polling import in_process as polls_in_process
 from polling import under_load as polls_under_load
 from processes import (
+    STARTED,
     BenchError,
     background,
     free_port,
@@ -60,6 +61,11 @@ def parse_args():
     parser.add_argument("--tab-seconds", type=int, default=40, help="how long the tabs poll")
     parser.add_argument("--cache", choices=["auto", "redis", "locmem"], default="auto")
     parser.add_argument("--time-limit", type=int, default=560, help="stop everything after this")
+    parser.add_argument(
+        "--only",
+        choices=["posting"],
+        help="only this part: posting seeds the 1,000-comment article, serves it and posts",
+    )
     return parser.parse_args()
 
 
@@ -102,6 +108,129 @@ def _poster(port, path, reader) -> dict:
     return {"cookie": f"{cookie}; csrftoken={csrf.group(1)}", "token": token.group(1).decode()}
 
 
+def _pages(args, stack, env, results, articles, readers, middle, port) -> None:
+    """Each page kind measured in-process and profiled, then loaded with wrk against its
+    floor; then live threads polling."""
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments import threads
+
+    reader = readers[0]  # has comments on every first page, so gets their own controls
+
+    results["articles"] = {}
+    results["in_process"] = {}
+    for size, article in articles.items():
+        page = threads.thread_page(article, AnonymousUser(), page=1)
+        results["articles"][size] = {
+            "path": article.get_absolute_url(),
+            "comments": article.comments.count(),
+            "visible": article.comment_count,
+            "threads": article.comments.filter(parent=None).count(),
+            "threads_on_page": len(page.nodes),
+            "comments_on_page": sum(1 for _ in walk(page.nodes)),
+        }
+        say(f"in-process: {size} comments")
+        results["in_process"][size] = measure_article(article, readers, args.requests)
+    say("profiling in-process (1,000 comments)")
+    results["profiles"] = profiles(middle, readers, args.requests)
+    say("live threads: SQL of a poll, in-process")
+    results["polling"] = {"in_process": polls_in_process(middle)}
+
+    # Load: a server with the shared cache, and one with none (every request cold).
+    served = {}
+    cold_env = {**env, "CACHE_URL": "dummycache://"}
+    cold_port = _serve(stack, cold_env, "gunicorn-cold", middle.get_absolute_url())
+    cookie = [f"Cookie: {_poster(port, middle.get_absolute_url(), reader)['cookie']}"]
+    plan = []
+    for size, article in articles.items():
+        path = article.get_absolute_url()
+        anonymous, logged_in = f"anonymous-{size}", f"logged-in-{size}"
+        for name, headers in ((anonymous, {}), (logged_in, {"Cookie": cookie[0][8:]})):
+            status, _, body = request(port, "GET", path, headers=headers)
+            if status != 200:
+                raise BenchError(f"GET {path} ({name}): {status}")
+            (FLOORS / f"{name}.html").write_bytes(body)
+            served[name] = body
+        floor_a, floor_l = f"/__bench__/floor/{anonymous}/", f"/__bench__/floor/{logged_in}/"
+        changer = Changer(article)
+        plan += [
+            (size, "anonymous_hit", port, path, [], floor_a, None),
+            (size, "anonymous_after_change", port, path, [], floor_a, changer),
+            (size, "anonymous_cold", cold_port, path, [], floor_a, None),
+            (size, "logged_in_warm", port, path, cookie, floor_l, None),
+            (size, "logged_in_cold", cold_port, path, cookie, floor_l, None),
+        ]
+        if size == 1000 or len(articles) == 1:
+            etag = request(port, "GET", path)[1]["ETag"]
+            plan.append(
+                (size, "conditional_304", port, path, [f"If-None-Match: {etag}"], floor_a, None)
+            )
+    for name, body in served.items():
+        if b"Delete</a>" not in body and name.startswith("logged-in"):
+            results["warnings"].append(f"{name}: the page shows no Delete controls.")
+    seconds = max(1, round(args.duration / args.rounds))
+    results["load"] = {}
+    for size, scenario, server, path, headers, floor, changer in plan:
+        say(f"load: {size} comments, {scenario}")
+        page_rounds, floor_rounds = [], []
+        with changer or contextlib.nullcontext():
+            for _ in range(args.rounds):  # interleaved with its floor, on the same server
+                page_rounds.append(measure(args, server, path, headers, seconds))
+                floor_rounds.append(measure(args, server, floor, headers, seconds))
+        page = combine(f"{scenario} {size}", path, page_rounds)
+        page["floor"] = combine(f"floor for {scenario} {size}", floor, floor_rounds)
+        page["fraction"] = page["rps"] / page["floor"]["rps"]
+        if changer:
+            page["changes"] = changer.changes
+        results["load"].setdefault(size, {})[scenario] = page
+        expected = {"conditional_304": 304}.get(scenario, 200)
+        if scenario == "conditional_304" and page["non_2xx_3xx"]:
+            results["warnings"].append(f"{scenario} {size}: some answers were not 304.")
+        elif expected == 200 and (page["non_2xx_3xx"] or page["socket_errors"]):
+            results["warnings"].append(
+                f"{scenario} {size}: {page['non_2xx_3xx']} non-2xx/3xx responses, "
+                f"{page['socket_errors']} socket errors."
+            )
+
+    time.sleep(2)  # let requests still queued from the last load finish
+    say(f"live threads: {args.tabs:,} tabs polling for {args.tab_seconds} s")
+    results["polling"]["load"] = polls_under_load(
+        args,
+        port,
+        SERVERS[port],
+        results["polling"]["in_process"]["path"],
+        every=settings.COMMENTS_LIVE_POLL_SECONDS,
+    )
+    time.sleep(2)
+
+
+def _posting(args, port, article, readers) -> dict:
+    """One poster, then `--posters` at once, with the CPU each process spent per post."""
+    say("posting: one poster, then many at once")
+    path = article.get_absolute_url()
+    posters = [_poster(port, path, r) for r in readers[: args.posters]]
+    cpu = {"gunicorn": SERVERS[port], "runner": os.getpid()}
+    if "redis" in STARTED:
+        cpu["redis"] = STARTED["redis"]
+    if postmaster := _postmaster():
+        cpu["postgres"] = postmaster
+    return {
+        "one": post_comments(args, port, article, posters[:1], posts=args.posts, cpu=cpu),
+        "many": post_comments(args, port, article, posters, seconds=args.posting_seconds, cpu=cpu),
+    }
+
+
+def _postmaster() -> int | None:
+    """The local PostgreSQL server's pid (newsroom/localdb.py), when the bench uses it."""
+    from newsroom import localdb
+
+    pidfile = localdb.data_dir() / "postmaster.pid"
+    if os.environ.get("DATABASE_URL") or not pidfile.exists():
+        return None
+    return int(pidfile.read_text().split()[0])
+
+
 def main() -> int:
     args = parse_args()
     if not shutil.which("wrk"):
@@ -137,120 +266,30 @@ def main() -> int:
 
         django.setup()
         from django.conf import settings
-        from django.contrib.auth.models import AnonymousUser
         from django.core.management import call_command
 
         from bench import seed
-        from comments import threads
 
+        if args.only == "posting":
+            sizes = [1000]
         articles = {}
         for size in sizes:
             article, readers = seed.seed(size=size)
             articles[size] = article
         call_command("collectstatic", interactive=False, verbosity=0)
-        reader = readers[0]  # has comments on every first page, so gets their own controls
-
-        results["articles"] = {}
-        results["in_process"] = {}
-        for size, article in articles.items():
-            page = threads.thread_page(article, AnonymousUser(), page=1)
-            results["articles"][size] = {
-                "path": article.get_absolute_url(),
-                "comments": article.comments.count(),
-                "visible": article.comment_count,
-                "threads": article.comments.filter(parent=None).count(),
-                "threads_on_page": len(page.nodes),
-                "comments_on_page": sum(1 for _ in walk(page.nodes)),
-            }
-            say(f"in-process: {size} comments")
-            results["in_process"][size] = measure_article(article, readers, args.requests)
-        say("profiling in-process (1,000 comments)")
         middle = articles[1000] if 1000 in articles else articles[sizes[0]]
-        results["profiles"] = profiles(middle, readers, args.requests)
-        say("live threads: SQL of a poll, in-process")
-        results["polling"] = {"in_process": polls_in_process(middle)}
-
-        # Load: a server with the shared cache, and one with none (every request cold).
-        served = {}
         port = _serve(stack, env, "gunicorn", middle.get_absolute_url())
-        cold_env = {**env, "CACHE_URL": "dummycache://"}
-        cold_port = _serve(stack, cold_env, "gunicorn-cold", middle.get_absolute_url())
-        cookie = [f"Cookie: {_poster(port, middle.get_absolute_url(), reader)['cookie']}"]
-        plan = []
-        for size, article in articles.items():
-            path = article.get_absolute_url()
-            anonymous, logged_in = f"anonymous-{size}", f"logged-in-{size}"
-            for name, headers in ((anonymous, {}), (logged_in, {"Cookie": cookie[0][8:]})):
-                status, _, body = request(port, "GET", path, headers=headers)
-                if status != 200:
-                    raise BenchError(f"GET {path} ({name}): {status}")
-                (FLOORS / f"{name}.html").write_bytes(body)
-                served[name] = body
-            floor_a, floor_l = f"/__bench__/floor/{anonymous}/", f"/__bench__/floor/{logged_in}/"
-            changer = Changer(article)
-            plan += [
-                (size, "anonymous_hit", port, path, [], floor_a, None),
-                (size, "anonymous_after_change", port, path, [], floor_a, changer),
-                (size, "anonymous_cold", cold_port, path, [], floor_a, None),
-                (size, "logged_in_warm", port, path, cookie, floor_l, None),
-                (size, "logged_in_cold", cold_port, path, cookie, floor_l, None),
-            ]
-            if size == 1000 or len(sizes) == 1:
-                etag = request(port, "GET", path)[1]["ETag"]
-                plan.append(
-                    (size, "conditional_304", port, path, [f"If-None-Match: {etag}"], floor_a, None)
-                )
-        for name, body in served.items():
-            if b"Delete</a>" not in body and name.startswith("logged-in"):
-                results["warnings"].append(f"{name}: the page shows no Delete controls.")
-        seconds = max(1, round(args.duration / args.rounds))
-        results["load"] = {}
-        for size, scenario, server, path, headers, floor, changer in plan:
-            say(f"load: {size} comments, {scenario}")
-            page_rounds, floor_rounds = [], []
-            with changer or contextlib.nullcontext():
-                for _ in range(args.rounds):  # interleaved with its floor, on the same server
-                    page_rounds.append(measure(args, server, path, headers, seconds))
-                    floor_rounds.append(measure(args, server, floor, headers, seconds))
-            page = combine(f"{scenario} {size}", path, page_rounds)
-            page["floor"] = combine(f"floor for {scenario} {size}", floor, floor_rounds)
-            page["fraction"] = page["rps"] / page["floor"]["rps"]
-            if changer:
-                page["changes"] = changer.changes
-            results["load"].setdefault(size, {})[scenario] = page
-            expected = {"conditional_304": 304}.get(scenario, 200)
-            if scenario == "conditional_304" and page["non_2xx_3xx"]:
-                results["warnings"].append(f"{scenario} {size}: some answers were not 304.")
-            elif expected == 200 and (page["non_2xx_3xx"] or page["socket_errors"]):
-                results["warnings"].append(
-                    f"{scenario} {size}: {page['non_2xx_3xx']} non-2xx/3xx responses, "
-                    f"{page['socket_errors']} socket errors."
-                )
-
-        time.sleep(2)  # let requests still queued from the last load finish
-        say(f"live threads: {args.tabs:,} tabs polling for {args.tab_seconds} s")
-        results["polling"]["load"] = polls_under_load(
-            args,
-            port,
-            SERVERS[port],
-            results["polling"]["in_process"]["path"],
-            every=settings.COMMENTS_LIVE_POLL_SECONDS,
-        )
-        time.sleep(2)
-        path = middle.get_absolute_url()
-        say("posting: one poster, then many at once")
-        posters = [_poster(port, path, r) for r in readers[: args.posters]]
-        results["posting"] = {
-            "one": post_comments(args, port, middle, posters[:1], posts=args.posts),
-            "many": post_comments(args, port, middle, posters, seconds=args.posting_seconds),
-        }
+        if args.only != "posting":
+            _pages(args, stack, env, results, articles, readers, middle, port)
+        results["posting"] = _posting(args, port, middle, readers)
         results["environment"] = {
             "cpus": os.cpu_count(),
             "workers": args.workers,
             "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
             + (" (redis-server on 127.0.0.1)" if use_redis else " (one per worker)"),
             "wrk": f"{args.threads} threads, {args.connections} connections, "
-            f"{args.rounds} interleaved rounds of {args.warmup} s warm-up + {seconds} s",
+            f"{args.rounds} interleaved rounds of {args.warmup} s warm-up + "
+            f"{max(1, round(args.duration / args.rounds))} s",
             "load_average_before": load_before,
             "load_average_after": os.getloadavg(),
             "python": platform.python_version(),

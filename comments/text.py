@@ -5,6 +5,7 @@ everything that is not a URL; the only tags in the output are the <p>, <br>
 and <a> we add here.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -41,6 +42,9 @@ def count_links(text: str) -> int:
     return len(_LINK_TAG.findall(render(text)))
 
 
+# Posting renders each new text twice, to count its links (moderation.rules) and to
+# store its HTML (Comment.save): the second time is a cache hit.
+@functools.lru_cache(maxsize=32)
 def render(text: str) -> SafeString:
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(normalise(text)) if p.strip()]
     html = []

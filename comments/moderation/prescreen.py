@@ -21,6 +21,7 @@ DEFAULT_THRESHOLD = 0.80
 class _Model:
     def __init__(self):
         import numpy
+        import sklearn
         from profanity_check import profanity_check
 
         calibrated = profanity_check.model.calibrated_classifiers_
@@ -31,10 +32,15 @@ class _Model:
         self.slopes = numpy.array([fold.calibrators[0].a_ for fold in calibrated])
         self.offsets = numpy.array([fold.calibrators[0].b_ for fold in calibrated])
         self.numpy = numpy
+        self.sklearn = sklearn
 
     def scores(self, texts: list[str]) -> list[float]:
         np = self.numpy
-        decision = self.vectorizer.transform(texts) @ self.weights + self.intercepts
+        # Word counts of text are finite and the vectoriser's parameters were checked
+        # when it was trained: skipping both checks saves a quarter of a comment's score.
+        with self.sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            counts = self.vectorizer.transform(texts)
+        decision = counts @ self.weights + self.intercepts
         probability = 1 / (1 + np.exp(self.slopes * decision + self.offsets))
         return [round(float(p), 4) for p in probability.mean(axis=1)]
 

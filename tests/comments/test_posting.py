@@ -323,3 +323,74 @@ def test_posting_counts_with_one_increment_at_the_end(reader, published_article)
     assert not any("FOR UPDATE" in sql and "articles_article" in sql for sql in statements)
     published_article.refresh_from_db()
     assert published_article.comment_count == 1
+
+
+def test_a_reply_locks_the_article_row_only_for_the_last_statement(
+    reader, published_article, run_worker
+):
+    """The article's count is written last, after the notification is queued: concurrent
+    posts wait for each other on that row only while one of them commits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments import moderation
+    from notifications.models import Notification
+
+    parent = CommentFactory(article=published_article)
+    with CaptureQueriesContext(connection) as queries:
+        moderation.post_comment(
+            author=reader, article=published_article, body="Replying", parent=parent
+        )
+    statements = [q["sql"] for q in queries.captured_queries]
+    write = next(
+        n for n, sql in enumerate(statements) if sql.startswith('UPDATE "articles_article"')
+    )
+    assert statements[write + 1].startswith("RELEASE SAVEPOINT")  # the transaction's end
+    assert any(sql.startswith('INSERT INTO "django_tasks') for sql in statements[:write])
+    run_worker()
+    assert Notification.objects.filter(recipient=parent.author, comment__body="Replying").exists()
+    published_article.refresh_from_db()
+    assert published_article.comment_count == 2
+
+
+def test_the_same_reply_twice_is_stored_once_but_under_another_comment_again(
+    login, reader, published_article
+):
+    parent, other = CommentFactory.create_batch(2, article=published_article)
+    client = login(reader)
+    first = post(client, published_article, "Quite.", parent=parent.pk)
+    again = post(client, published_article, "Quite.", parent=parent.pk)
+    post(client, published_article, "Quite.", parent=other.pk)
+    assert first["Location"] == again["Location"]
+    assert [c.parent for c in Comment.objects.filter(body="Quite.").order_by("pk")] == [
+        parent,
+        other,
+    ]
+
+
+def test_text_posted_again_after_deleting_it_is_a_new_comment(login, reader, published_article):
+    from comments import moderation
+
+    client = login(reader)
+    post(client, published_article, "Second thoughts.")
+    moderation.delete_comment(comment=Comment.objects.get())
+    post(client, published_article, "Second thoughts.")
+    assert Comment.objects.filter(body="Second thoughts.").count() == 2
+    published_article.refresh_from_db()
+    assert published_article.comment_count == 1
+
+
+def test_posting_a_reply_takes_a_fixed_number_of_queries(
+    login, reader, published_article, run_worker, django_assert_max_num_queries
+):
+    """The reader, the article, the parent, the flood counter, the rules (blocked terms
+    and policy), the pre-moderation check, the author's lock, the duplicate check, the
+    comment, the queued notification, the count, the thread and its place for the
+    redirect, and the savepoint around the writes."""
+    parent = CommentFactory(article=published_article)
+    client = login(reader)
+    post(client, published_article, "Warming up the rules' cache.")
+    with django_assert_max_num_queries(16):
+        response = post(client, published_article, "A reply.", parent=parent.pk)
+    assert response.status_code == 302
+    assert Comment.objects.get(body="A reply.").parent == parent
