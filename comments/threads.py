@@ -39,6 +39,7 @@ class Node:
     # Set when a reply sits at its parent's level because the thread is at maximum depth.
     reply_to: Comment | None = None
     html: str = ""  # the rendered fragment, filled in by comments.rendering
+    key_parts: tuple = ()  # what the fragment shows (its cache key), filled in with it
     more: int = 0  # on a thread's first comment: how many of its replies are collapsed
 
 
