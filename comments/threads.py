@@ -255,6 +255,23 @@ def _index_sql(sort: str, signed_in: bool) -> tuple[str, tuple]:
     return sql, params
 
 
+# Django's timestamptz loader is psycopg's pure-Python one (subclassed to pin the zone to
+# the connection's, which Django sets as the session's TimeZone): the five stamps of each
+# comment of a page of threads took longer to parse than the rest of the row. psycopg's own loader, compiled when
+# psycopg[binary] is installed, reads the same instants in that same session zone.
+_STAMP_LOADER = psycopg.adapters.get_loader(
+    psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT
+)
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    """The rows of a compiled query, their timestamps read by _STAMP_LOADER."""
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", _STAMP_LOADER)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _index_rows(article, user, sort: str, page: int) -> list[tuple]:
     sql, params = _index_sql(sort, user.is_authenticated)
     values = {_ARTICLE: article.pk, _READER: user.pk}
@@ -266,9 +283,7 @@ def _index_rows(article, user, sort: str, page: int) -> list[tuple]:
             args += [offset + per_page, per_page, offset]
         else:
             args.append(values.get(param, param) if isinstance(param, int) else param)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return cursor.fetchall()
+    return _fetch(sql, args)
 
 
 def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
@@ -317,23 +332,11 @@ def _threads_sql(count: int) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-# Django's timestamptz loader is psycopg's pure-Python one (subclassed to pin the zone to
-# the connection's, which Django sets as the session's TimeZone): a thread's five stamps
-# a row took longer to parse than the rest of the row. psycopg's own loader, compiled when
-# psycopg[binary] is installed, reads the same instants in that same session zone.
-_STAMP_LOADER = psycopg.adapters.get_loader(
-    psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT
-)
-
-
 def _thread_rows(root_ids) -> list[tuple]:
     sql, params = _threads_sql(len(root_ids))
     marks = {_ROOT - n: pk for n, pk in enumerate(root_ids)}
     params = [marks.get(p, p) if isinstance(p, int) else p for p in params]
-    with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("timestamptz", _STAMP_LOADER)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _fetch(sql, params)
 
 
 def _loaded(model, values: dict, db: str):
