@@ -1,7 +1,7 @@
 """Building the conversation under an article: a page of threads as a tree.
 
 Two queries whatever the size of the conversation: one for the page of
-top-level threads (with the total, via a window function) and one for every
+top-level threads (with their total and each one's state) and one for every
 comment in those threads; the tree is then assembled in memory.
 """
 
@@ -257,8 +257,9 @@ def _index_sql(sort: str, signed_in: bool) -> tuple[str, tuple]:
 
 # Django's timestamptz loader is psycopg's pure-Python one (subclassed to pin the zone to
 # the connection's, which Django sets as the session's TimeZone): the five stamps of each
-# comment of a page of threads took longer to parse than the rest of the row. psycopg's own loader, compiled when
-# psycopg[binary] is installed, reads the same instants in that same session zone.
+# comment of a page of threads took longer to parse than the rest of the row. psycopg's
+# own loader, compiled when psycopg[binary] is installed, reads the same instants in that
+# same session zone.
 _STAMP_LOADER = psycopg.adapters.get_loader(
     psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT
 )
@@ -355,6 +356,7 @@ def comments_in_threads(root_ids) -> list[Comment]:
     if not root_ids:
         return []
     user_model, authors, comments, db = get_user_model(), {}, [], connection.alias
+    pk = user_model._meta.pk.attname
     split = len(_COMMENT_COLUMNS)
     for row in _thread_rows(list(root_ids)):
         comment = _loaded(Comment, dict(zip(_COMMENT_COLUMNS, row[:split], strict=True)), db)
@@ -362,7 +364,7 @@ def comments_in_threads(root_ids) -> list[Comment]:
         if author is None:
             author = authors[comment.author_id] = _loaded(
                 user_model,
-                {"id": comment.author_id, **dict(zip(_AUTHOR_COLUMNS, row[split:], strict=True))},
+                {pk: comment.author_id, **dict(zip(_AUTHOR_COLUMNS, row[split:], strict=True))},
                 db,
             )
         comment._state.fields_cache["author"] = author
