@@ -21,9 +21,10 @@ AVATAR_SIZE = 40
 _PK = 2_147_000_001  # stands for a comment's id in a reversed URL
 
 
-def when(value) -> tuple[str, str]:
-    """A moment as `<time datetime>` and as text (as `|html_datetime` and `|date:"j F Y, H:i"`)."""
-    local = timezone.localtime(value)
+def when(value, zone) -> tuple[str, str]:
+    """A moment as `<time datetime>` and as text (as `|html_datetime` and `|date:"j F Y, H:i"`)
+    in `zone`, the current time zone (looked up once a page: it lives in a context-local)."""
+    local = timezone.localtime(value, zone)
     return (
         local.isoformat(timespec="seconds"),
         f"{local.day} {MONTHS[local.month]} {local.year:04d}, {local:%H:%M}",
@@ -61,6 +62,7 @@ class Fragments:
     def __init__(self, byline_ids):
         self.byline_ids = byline_ids
         self.urls = _comment_urls(_where_urls_are())
+        self.zone = timezone.get_current_timezone()
         self._authors = {}
 
     def url(self, name: str, pk: int) -> str:
@@ -122,13 +124,13 @@ class Fragments:
             out.append('<span class="badge badge--staff">Staff</span>\n')
         if comment.is_featured:
             out.append('<span class="badge badge--featured">Featured</span>\n')
-        stamp, text = when(comment.created_at)
+        stamp, text = when(comment.created_at, self.zone)
         out.append(
             f'<a class="comment__time" href="{self.url("permalink", pk)}" title="Link to this '
             f'comment"><time datetime="{stamp}">{text}</time></a>\n'
         )
         if comment.is_edited:
-            edited = when(comment.edited_at)[1]
+            edited = when(comment.edited_at, self.zone)[1]
             out.append(f'<span class="comment__edited" title="Edited {edited}">edited</span>\n')
         out.append("</div>\n</header>\n")
         if reply_to := node.reply_to:

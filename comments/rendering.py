@@ -177,7 +177,8 @@ def _fill_fragments(nodes, viewer: Viewer, controls_of) -> dict:
     keyed = []
     for node in _walk(nodes):
         controls = controls_of(node)
-        keyed.append((node, controls, _fragment_key(_key_parts(node, viewer.byline_ids), controls)))
+        node.key_parts = _key_parts(node, viewer.byline_ids)
+        keyed.append((node, controls, _fragment_key(node.key_parts, controls)))
     cached = cache.get_many([key for _, _, key in keyed])
     missing = {}
     for node, controls, key in keyed:
@@ -282,7 +283,7 @@ def _build_threads(root_ids, viewer: Viewer, page: Pagination, article, expand) 
             author_id=comment.author_id,
             created_at=comment.created_at,
             reply_to_id=node.reply_to.pk if node.reply_to else None,
-            key_parts=_key_parts(node, viewer.byline_ids),
+            key_parts=node.key_parts,
             html=node.html,
         )
 

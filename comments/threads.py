@@ -1,7 +1,7 @@
 """Building the conversation under an article: a page of threads as a tree.
 
 Two queries whatever the size of the conversation: one for the page of
-top-level threads (with the total, via a window function) and one for every
+top-level threads (with their total and each one's state) and one for every
 comment in those threads; the tree is then assembled in memory.
 """
 
@@ -11,19 +11,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Func, OuterRef, Subquery, Window
-from django.db.models.functions import Coalesce, Greatest, JSONObject
+from django.db.models.base import ModelState
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from articles.models import Article
 
 from .models import Comment
-from .models.comment import count_of
 
 SORTS = {
     "oldest": ("created_at", "pk"),
@@ -40,6 +39,7 @@ class Node:
     # Set when a reply sits at its parent's level because the thread is at maximum depth.
     reply_to: Comment | None = None
     html: str = ""  # the rendered fragment, filled in by comments.rendering
+    key_parts: tuple = ()  # what the fragment shows (its cache key), filled in with it
     more: int = 0  # on a thread's first comment: how many of its replies are collapsed
 
 
@@ -99,9 +99,10 @@ def _replies(node):
 
 def collapse(root: Node) -> None:
     """Keep the thread's first COMMENTS_REPLIES_SHOWN replies; count the rest in `more`."""
-    kept = set(map(id, list(_replies(root))[: settings.COMMENTS_REPLIES_SHOWN]))
-    hidden = [node for node in _replies(root) if id(node) not in kept]
-    root.more = sum(1 for node in hidden if node.shown)
+    replies = list(_replies(root))
+    shown = settings.COMMENTS_REPLIES_SHOWN
+    kept = set(map(id, replies[:shown]))
+    root.more = sum(1 for node in replies[shown:] if node.shown)
 
     def prune(node):
         node.children = [child for child in node.children if id(child) in kept]
@@ -109,21 +110,6 @@ def collapse(root: Node) -> None:
             prune(child)
 
     prune(root)
-
-
-# The article's count read with its page of threads (and under the conversation's version),
-# not from the article's cached row, which a new comment leaves alone.
-_COMMENT_COUNT = Subquery(Article.objects.filter(pk=OuterRef("article_id")).values("comment_count"))
-_THREAD = Comment.objects.filter(root=OuterRef("pk")).order_by()
-# What a thread's rendering depends on among its rows: any change to one of them (a new
-# reply, an edit, a moderation decision) moves its latest updated_at or its size.
-_THREAD_CHANGED = Greatest(
-    "updated_at",
-    Coalesce(
-        Subquery(_THREAD.annotate(m=Func("updated_at", function="MAX")).values("m")), "updated_at"
-    ),
-)
-_THREAD_SIZE = count_of(_THREAD)
 
 
 class Featured(NamedTuple):
@@ -153,8 +139,7 @@ FEATURED_SHOWN = 3
 
 
 def _featured(article):
-    """The Featured block, read with the page of threads (no query of its own); not
-    correlated with the row, so PostgreSQL computes it once."""
+    """The Featured block's rows, read with the page of threads (no query of its own)."""
     rows = (
         Comment.objects.featured()
         .for_article(article)
@@ -170,7 +155,7 @@ def _featured(article):
         )
         .values("row")
     )
-    return ArraySubquery(rows[:FEATURED_SHOWN])
+    return rows[:FEATURED_SHOWN]
 
 
 @dataclass
@@ -187,44 +172,119 @@ class ThreadIndex(Pagination):
         return [pk for pk, *_ in self.roots]
 
 
-def _index_queryset(article, user, sort: str):
-    held = Comment.objects.for_article(article).withheld().order_by().values("author_id")
-    return (
-        Comment.objects.thread_roots(article, user)
-        .order_by(*SORTS[sort])
-        .annotate(
-            total=Window(Count("pk")),
-            comment_count=_COMMENT_COUNT,
-            changed=_THREAD_CHANGED,
-            size=_THREAD_SIZE,
-            held=ArraySubquery(held.distinct()),
-            featured=_featured(article),
-        )
-        .values_list("pk", "changed", "size", "total", "comment_count", "held", "featured")
+def _sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _order_by(sort: str) -> str:
+    """SORTS[sort] as an ORDER BY over the columns the index selects (by name)."""
+    return ", ".join(
+        f"{name.lstrip('-')}{' DESC' if name.startswith('-') else ''}" for name in SORTS[sort]
     )
+
+
+def _index_parts(article, user, sort: str) -> dict[str, tuple[str, tuple]]:
+    """The index's pieces, as the ORM writes them: which rows are threads is said once,
+    by the QuerySets (Comment.objects.thread_roots is shown_roots | placeholder_roots)."""
+    columns = tuple(dict.fromkeys(("pk", "updated_at", *(n.lstrip("-") for n in SORTS[sort]))))
+    shown = Comment.objects.shown_roots(article, user)
+    held = Comment.objects.for_article(article).withheld().order_by().values("author_id")
+    return {
+        "placeholders": _sql(
+            Comment.objects.placeholder_roots(article, user).order_by().values(*columns)
+        ),
+        "shown": _sql(shown.order_by(*SORTS[sort]).values(*columns)),
+        "shown_ids": _sql(shown.order_by().values("pk")),
+        "comment_count": _sql(
+            Article.objects.filter(pk=article.pk).order_by().values("comment_count")
+        ),
+        "held": _sql(held.distinct()),
+        "featured": _sql(_featured(article)),
+    }
+
+
+# The page of threads is read first, from an ordered range of comment_root_order_idx, and
+# only its rows have their replies looked at: a window over every thread (a total that
+# way) made PostgreSQL read and sort them all. Placeholders are the few threads outside
+# that range; the page is the first rows of both.
+_INDEX = """
+WITH placeholders AS MATERIALIZED ({placeholders})
+SELECT page.pk, GREATEST(page.updated_at, thread.changed), thread.size,
+    (SELECT COUNT(*) FROM ({shown_ids}) shown) + (SELECT COUNT(*) FROM placeholders),
+    ({comment_count}), ARRAY({held}), ARRAY({featured})
+FROM (
+    ({shown} LIMIT %s) UNION ALL (SELECT * FROM placeholders)
+    ORDER BY {order} LIMIT %s OFFSET %s
+) page
+CROSS JOIN LATERAL (
+    SELECT MAX(reply.updated_at) AS changed, COUNT(*) AS size
+    FROM {table} reply WHERE reply.root_id = page.pk
+) thread
+ORDER BY {order}
+"""
 
 
 # Ids no row has, standing for the article and the reader in the compiled query.
 _ARTICLE, _READER = -2_000_000_011, -2_000_000_013
+_PAGE = object()  # stands for the page's size and offset: (first rows, size, offset)
 
 
 @functools.cache
 def _index_sql(sort: str, signed_in: bool) -> tuple[str, tuple]:
     """The index's SQL and parameters, compiled by the ORM once per process: compiling
-    it (a window, five subqueries) took longer than PostgreSQL takes to run it."""
+    it (a dozen subqueries) took longer than PostgreSQL takes to run it."""
     user = get_user_model()(pk=_READER) if signed_in else AnonymousUser()
-    sql, params = _index_queryset(Article(pk=_ARTICLE), user, sort).query.sql_with_params()
-    return f"{sql} LIMIT %s OFFSET %s", params
+    parts = _index_parts(Article(pk=_ARTICLE), user, sort)
+    order = _order_by(sort)
+    sql = _INDEX.format(
+        **{name: part[0] for name, part in parts.items()},
+        order=order,
+        table=Comment._meta.db_table,
+    )
+    # In the order their placeholders appear in _INDEX.
+    params = (
+        *parts["placeholders"][1],
+        *parts["shown_ids"][1],
+        *parts["comment_count"][1],
+        *parts["held"][1],
+        *parts["featured"][1],
+        *parts["shown"][1],
+        _PAGE,
+    )
+    return sql, params
+
+
+# Django's timestamptz loader is psycopg's pure-Python one (subclassed to pin the zone to
+# the connection's, which Django sets as the session's TimeZone): the five stamps of each
+# comment of a page of threads took longer to parse than the rest of the row. psycopg's
+# own loader, compiled when psycopg[binary] is installed, reads the same instants in that
+# same session zone.
+_STAMP_LOADER = psycopg.adapters.get_loader(
+    psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT
+)
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    """The rows of a compiled query, their timestamps read by _STAMP_LOADER."""
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", _STAMP_LOADER)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _index_rows(article, user, sort: str, page: int) -> list[tuple]:
     sql, params = _index_sql(sort, user.is_authenticated)
     values = {_ARTICLE: article.pk, _READER: user.pk}
     per_page = settings.COMMENTS_THREADS_PER_PAGE
-    params = [values.get(p, p) if isinstance(p, int) else p for p in params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, per_page, (page - 1) * per_page])
-        return cursor.fetchall()
+    offset = (page - 1) * per_page
+    args = []
+    for param in params:
+        if param is _PAGE:
+            args += [offset + per_page, per_page, offset]
+        else:
+            args.append(values.get(param, param) if isinstance(param, int) else param)
+    return _fetch(sql, args)
 
 
 def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
@@ -257,23 +317,64 @@ def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
 
 # A comment's columns, and of its author what a comment shows (name, avatar, badges):
 # a reader's account has three times as many, and a page loads a hundred authors.
-_LOADED = (
-    *(field.name for field in Comment._meta.concrete_fields),
-    *(
-        f"author__{name}"
-        for name in ("username", "first_name", "last_name", "avatar", "is_staff", "deleted_at")
-    ),
-)
+_COMMENT_COLUMNS = tuple(field.attname for field in Comment._meta.concrete_fields)
+_AUTHOR_COLUMNS = ("username", "first_name", "last_name", "avatar", "is_staff", "deleted_at")
+# Ids no comment has, standing for the threads' first comments in the compiled query.
+_ROOT = -2_000_000_100
+
+
+@functools.lru_cache(maxsize=128)
+def _threads_sql(count: int) -> tuple[str, tuple]:
+    """The query for `count` threads, compiled by the ORM once per process (compiling it
+    took as long as running it for one thread)."""
+    marks = [_ROOT - n for n in range(count)]
+    columns = (*_COMMENT_COLUMNS, *(f"author__{name}" for name in _AUTHOR_COLUMNS))
+    sql, params = Comment.objects.in_threads(marks).values_list(*columns).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _thread_rows(root_ids) -> list[tuple]:
+    sql, params = _threads_sql(len(root_ids))
+    marks = {_ROOT - n: pk for n, pk in enumerate(root_ids)}
+    params = [marks.get(p, p) if isinstance(p, int) else p for p in params]
+    return _fetch(sql, params)
+
+
+def _loaded(model, values: dict, db: str):
+    """An instance of `model` as the database holds it, like Model.from_db() makes one
+    but without Model.__init__ (a page loads hundreds; no signal is sent for them)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    instance._state.adding, instance._state.db = False, db
+    return instance
+
+
+def comments_in_threads(root_ids) -> list[Comment]:
+    """Every comment of these threads, in the order they were written, each with the
+    author columns a comment shows (others are loaded on access, as with only())."""
+    if not root_ids:
+        return []
+    user_model, authors, comments, db = get_user_model(), {}, [], connection.alias
+    pk = user_model._meta.pk.attname
+    split = len(_COMMENT_COLUMNS)
+    for row in _thread_rows(list(root_ids)):
+        comment = _loaded(Comment, dict(zip(_COMMENT_COLUMNS, row[:split], strict=True)), db)
+        author = authors.get(comment.author_id)
+        if author is None:
+            author = authors[comment.author_id] = _loaded(
+                user_model,
+                {pk: comment.author_id, **dict(zip(_AUTHOR_COLUMNS, row[split:], strict=True))},
+                db,
+            )
+        comment._state.fields_cache["author"] = author
+        comments.append(comment)
+    return comments
 
 
 def threads_of(root_ids, user, *, expand=None) -> list[Node]:
     """These threads as trees, collapsed (but for `expand`): one query."""
-    comments = list(
-        Comment.objects.in_threads(root_ids).select_related("author").only(*_LOADED)
-        if root_ids
-        else []
-    )
-    nodes = build_tree(comments, root_ids, user)
+    nodes = build_tree(comments_in_threads(root_ids), root_ids, user)
     for node in nodes:
         if node.comment.pk != expand:
             collapse(node)

@@ -86,19 +86,27 @@ class CommentQuerySet(models.QuerySet):
     def thread_roots(self, article, user):
         """An article's top-level comments that start a thread this reader sees
         (in full, or as a placeholder for the replies they see)."""
-        # The root's own state is a condition on its row. Replies matter only under
-        # the few first comments the reader does not see: look for them from those
-        # (comment_thread_idx), never by reading every reply the article has.
+        return self.shown_roots(article, user) | self.placeholder_roots(article, user)
+
+    def shown_roots(self, article, user):
+        """An article's top-level comments this reader sees in full: most threads, in
+        the order of comment_root_order_idx, so a page of them reads no more rows."""
+        return self.for_article(article).filter(Comment.shown_to_q(user), parent=None)
+
+    def placeholder_roots(self, article, user):
+        """An article's top-level comments this reader does not see, kept as placeholders
+        for the replies they do see under them: a few rows at most."""
+        # Replies matter only under the few first comments the reader does not see: look
+        # for them from those (comment_thread_idx), never by reading every reply the
+        # article has.
+        # Every status but visible, said as a range of comment_root_order_idx.
         unseen = (
-            Comment.objects.for_article(article)
-            .filter(parent=None)
+            self.for_article(article)
+            .filter(parent=None, status__in=Comment.NOT_VISIBLE)
             .exclude(Comment.shown_to_q(user))
-            .values("pk")
         )
-        seen_below = Comment.objects.shown_to(user).filter(root__in=unseen).values("root_id")
-        return self.for_article(article).filter(
-            Q(parent=None), Comment.shown_to_q(user) | Q(pk__in=seen_below)
-        )
+        seen_below = Comment.objects.shown_to(user).filter(root__in=unseen.values("pk"))
+        return unseen.filter(pk__in=seen_below.values("root_id"))
 
     def in_threads(self, root_ids):
         """Every comment of these threads, in the order they were written."""
@@ -160,6 +168,7 @@ class Comment(models.Model):
 
     # Kept from readers but not from their author (who sees them with a note).
     WITHHELD = (Status.PENDING, Status.HIDDEN)
+    NOT_VISIBLE = (Status.PENDING, Status.HIDDEN, Status.DELETED)
 
     class HideReason(models.TextChoices):
         SPAM = "spam", "Spam"
@@ -225,6 +234,13 @@ class Comment(models.Model):
         indexes = [
             models.Index(
                 fields=["article", "parent", "status", "created_at"], name="comment_roots_idx"
+            ),
+            # A page of an article's threads, oldest or newest first: the first rows of one
+            # range of this index (threads.thread_index), however many threads there are.
+            models.Index(
+                fields=["article", "status", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="comment_root_order_idx",
             ),
             models.Index(fields=["root", "status"], name="comment_thread_idx"),
             models.Index(fields=["author", "status", "-created_at"], name="comment_author_idx"),

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from comments import threads
+from comments.models import Comment
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +208,38 @@ def test_each_reader_sees_their_own_held_threads_and_nobody_elses(client, publis
     client.logout()
     shown = comment_ids(client.get(published_article.get_absolute_url()).content.decode())
     assert shown == [visible.pk]
+
+
+@pytest.mark.parametrize("sort", sorted(threads.SORTS))
+def test_every_page_of_threads_is_the_readers_threads_in_order_with_their_state(
+    settings, published_article, reader, sort
+):
+    # The index reads a page of shown threads and the few placeholder ones apart: together
+    # they must be exactly Comment.objects.thread_roots, paged in the sort's order.
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    article = published_article
+    plain = CommentFactory.create_batch(3, article=article)
+    CommentFactory(parent=plain[0])
+    CommentFactory(parent=CommentFactory(parent=plain[0]), status="hidden")
+    placeholder = CommentFactory(article=article, status="hidden")
+    CommentFactory(parent=placeholder)
+    CommentFactory(article=article, status="deleted")  # nothing left to show: no thread
+    CommentFactory(parent=CommentFactory(article=article, status="deleted"), status="pending")
+    CommentFactory(article=article, author=reader, status="pending")  # only its author's
+    recommended = CommentFactory(article=article)
+    Comment.objects.filter(pk=recommended.pk).update(recommendation_count=4)
+    CommentFactory(article=CommentFactory().article)  # another article's
+    for user in (AnonymousUser(), reader):
+        roots = list(Comment.objects.thread_roots(article, user).order_by(*threads.SORTS[sort]))
+        assert len(roots) == (6 if user.is_authenticated else 5)
+        for number in range(1, 4):
+            index = threads.thread_index(article, user, sort=sort, page=number)
+            expected = roots[(number - 1) * 2 : number * 2]
+            assert index.root_ids == [root.pk for root in expected]
+            assert index.num_pages == 3
+            for (_, changed, size), root in zip(index.roots, expected, strict=True):
+                replies = Comment.objects.filter(root=root)
+                assert size == replies.count()
+                assert changed == max([root.updated_at, *(r.updated_at for r in replies)])
+        past_the_end = threads.thread_index(article, user, sort=sort, page=9)
+        assert past_the_end.number == index.num_pages
