@@ -1,4 +1,8 @@
+import functools
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -110,6 +114,8 @@ def messages_html(request) -> str:
 def account_nav_html(request) -> str:
     """The header's links for this reader, given only what they show (not every
     context processor's output)."""
+    if not request.user.is_authenticated:  # the same for everyone at this address
+        return _anonymous_account_nav(request.resolver_match.view_name, request.get_full_path())
     return get_template("includes/_account_nav.html").render(
         {
             "request": request,
@@ -117,6 +123,18 @@ def account_nav_html(request) -> str:
             "csrf_token": csrf(request)["csrf_token"],
             **unread(request),
         }
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _anonymous_account_nav(view_name: str, full_path: str) -> str:
+    """Log in / Sign up, back to this address: all the links depend on (a few bytes
+    rendered once per process per address)."""
+    request = SimpleNamespace(
+        resolver_match=SimpleNamespace(view_name=view_name), get_full_path=lambda: full_path
+    )
+    return get_template("includes/_account_nav.html").render(
+        {"request": request, "user": AnonymousUser()}
     )
 
 
