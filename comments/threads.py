@@ -8,7 +8,7 @@ comment in those threads; the tree is then assembled in memory.
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import psycopg
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Q
 from django.db.models.base import ModelState
 from django.db.models.functions import JSONObject
 from django.urls import reverse
@@ -431,24 +432,52 @@ class Location:
 def locate(comment, user) -> Location | None:
     """Where the article page shows this comment to this reader, in full or as a
     placeholder kept for its replies (None: nowhere). The thread is loaded once and
-    built as the page builds it; one more query counts the threads before it."""
+    built as the page builds it; one more query counts the threads before it. Every
+    post, edit and permalink asks: both queries are compiled once per process."""
     root_id = comment.root_id or comment.pk
-    thread = list(Comment.objects.in_threads([root_id]))
-    roots = build_tree(thread, [root_id], user)
+    roots = build_tree(comments_in_threads([root_id]), [root_id], user)
     if not roots:
         return None
     shown = [roots[0], *_replies(roots[0])]
     if all(node.comment.pk != comment.pk for node in shown):
         return None
-    root = roots[0].comment
-    earlier = (
-        Comment.objects.thread_roots(comment.article_id, user)
-        .filter(created_at__lte=root.created_at)
-        .exclude(created_at=root.created_at, pk__gte=root.pk)
-        .count()
-    )
+    earlier = _threads_before(roots[0].comment, user)
     collapsed = [node.comment.pk for node in shown[1 + settings.COMMENTS_REPLIES_SHOWN :]]
     return Location(
         page=earlier // settings.COMMENTS_THREADS_PER_PAGE + 1,
         expand=root_id if comment.pk in collapsed else None,
     )
+
+
+# Both parts are the ORM's SQL, with their parameters kept apart.
+_COUNT_BOTH = "SELECT (SELECT COUNT(*) FROM ({shown}) s) + (SELECT COUNT(*) FROM ({held}) h)"
+# Stand for the thread's first comment (its time and id) in the compiled query.
+_WHEN, _BEFORE = datetime(1901, 1, 1, tzinfo=UTC), -2_000_000_200
+
+
+@functools.cache
+def _threads_before_sql(signed_in: bool) -> tuple[str, tuple]:
+    """How many of the reader's threads come before a thread (oldest first): those they
+    see in full and their placeholders, said by the same QuerySets as the index."""
+    user = get_user_model()(pk=_READER) if signed_in else AnonymousUser()
+    article = Article(pk=_ARTICLE)
+    before = Q(created_at__lt=_WHEN) | Q(created_at=_WHEN, pk__lt=_BEFORE)
+    shown = _sql(Comment.objects.shown_roots(article, user).filter(before).order_by().values("pk"))
+    held = _sql(
+        Comment.objects.placeholder_roots(article, user).filter(before).order_by().values("pk")
+    )
+    return _COUNT_BOTH.format(shown=shown[0], held=held[0]), shown[1] + held[1]
+
+
+def _threads_before(root: Comment, user) -> int:
+    sql, params = _threads_before_sql(user.is_authenticated)
+    values = {_ARTICLE: root.article_id, _READER: user.pk, _BEFORE: root.pk}
+    args = [
+        root.created_at
+        if param == _WHEN
+        else values.get(param, param)
+        if isinstance(param, int)
+        else param
+        for param in params
+    ]
+    return _fetch(sql, args)[0][0]

@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from comments import threads
 from comments.models import Comment
@@ -122,6 +124,33 @@ def test_permalink_lands_on_the_right_page(client, settings, published_article):
     assert first["Location"] == f"{published_article.get_absolute_url()}#comment-{tops[0].pk}"
     followed = client.get(response["Location"])
     assert reply.pk in comment_ids(followed.content.decode())
+
+
+@pytest.mark.parametrize("as_author", [False, True])
+def test_every_permalink_lands_on_the_page_that_shows_it(
+    client, settings, published_article, reader, as_author
+):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    same_time = timezone.now() - timedelta(hours=1)
+    roots = [
+        CommentFactory(article=published_article, created_at=same_time),
+        CommentFactory(article=published_article, created_at=same_time),  # a tie, by id
+        CommentFactory(article=published_article, status="hidden"),  # a placeholder below
+        CommentFactory(article=published_article, status="hidden"),  # nothing shown
+        CommentFactory(article=published_article, author=reader, status="pending"),
+        CommentFactory(article=published_article),
+        CommentFactory(article=published_article),
+    ]
+    replies = [CommentFactory(parent=roots[2]), CommentFactory(parent=roots[6])]
+    if as_author:
+        client.force_login(reader)
+    for comment in [*roots, *replies]:
+        response = client.get(reverse("comments:permalink", args=[comment.pk]))
+        if response.status_code == 404:
+            assert comment.pk == roots[3].pk or (comment.pk == roots[4].pk and not as_author)
+            continue
+        page = client.get(response["Location"]).content.decode()
+        assert f'id="comment-{comment.pk}"' in page, (comment.pk, response["Location"])
 
 
 def test_permalink_to_hidden_comment_is_404(client, published_article):
