@@ -314,8 +314,12 @@ def build_skeleton(
         found.update(built)
     shown = [found[name] for name in names.values() if found[name].pieces]
     out = [piece for thread in shown for piece in thread.pieces]
+    wrapped = _wrap(index, article, out, [t.comments_json for t in shown])
+    if not viewer.user.is_authenticated:  # no comment of theirs to swap: one piece
+        html = "".join(piece.html if isinstance(piece, Slot) else piece for piece in wrapped)
+        return Skeleton([html], {}, index.held_authors, index.comment_count, index.featured)
     pieces, slots, slot_indices = [], {}, set()
-    for piece in _wrap(index, article, out, [t.comments_json for t in shown]):
+    for piece in wrapped:
         if isinstance(piece, Slot):
             slots.setdefault(piece.author_id, []).append((len(pieces), piece._replace(html="")))
             slot_indices.add(len(pieces))
