@@ -214,6 +214,21 @@ def get_many(names: Iterable[str], stamp: Stamp, *, local: bool = False) -> dict
     return {name: found[key][0] for key, name in keys.items() if key in found}
 
 
+def get_named(keys: Iterable[str], *, local: bool = False) -> dict:
+    """Of the values cached under `keys` that name their content (never stale, so any
+    copy will do), those found: this process's copies (`local`), then one round trip."""
+    found = {}
+    if local:
+        found = {key: box[0] for key in keys if (box := local_parts.get(key)) is not None}
+    if asked := [key for key in keys if key not in found]:
+        fetched = cache.get_many(asked)
+        if local:
+            for key, value in fetched.items():
+                local_parts.put(key, (value,))
+        found.update(fetched)
+    return found
+
+
 def put_many(
     values: dict, stamp: Stamp, *, timeout: int, local: bool = False, with_keys: dict | None = None
 ) -> None:
@@ -225,6 +240,8 @@ def put_many(
     if local:
         for key, box in boxes.items():
             local_parts.put(key, box)
+        for key, value in (with_keys or {}).items():
+            local_parts.put(key, (value,))
 
 
 def cached(
