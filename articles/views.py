@@ -11,8 +11,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
+from comments import section
 from comments.models import Comment
-from comments.templatetags.comments_tags import render_section
 from newsroom import freshness, shell
 from notifications.context_processors import unread
 
@@ -195,7 +195,7 @@ class ArticleDetailView(DetailView):
                 {
                     "account_nav": lambda: account_nav_html(request),
                     "messages": lambda: messages_html(request),
-                    "comments": lambda: render_section(request, self.object, self.versions),
+                    "comments": lambda: section.render(request, self.object, self.versions),
                 },
             )
         )
