@@ -62,12 +62,9 @@ class Page(NamedTuple):
         response = get_conditional_response(
             request, etag=self.etag, last_modified=self.last_modified
         ) or HttpResponse(self.body)
-        # Set as they are, not patched: this is the cache hit, every header counts.
-        headers = response.headers
-        headers["ETag"] = self.etag
-        headers["Last-Modified"] = http_date(self.last_modified)
-        headers["Cache-Control"] = _shared_cache_control()
-        headers["Vary"] = "Cookie"
+        response.headers["ETag"] = self.etag
+        response.headers["Last-Modified"] = http_date(self.last_modified)
+        shared(response)
         return response
 
 
@@ -78,23 +75,16 @@ def marked(response, *, hit: bool):
     return response
 
 
-def _shared_cache_control() -> str:
-    return (
+def shared(response) -> None:
+    """Let browsers and a shared cache or CDN in front keep the page, briefly. Only
+    anonymous pages the view made whole get here: the headers are set, not patched
+    (every cache hit sets them)."""
+    response.headers["Cache-Control"] = (
+        # max-age=0: a browser asks again each time (a 304 when nothing changed).
         f"public, max-age=0, s-maxage={settings.PAGE_SHARED_CACHE_SECONDS}, "
         f"stale-while-revalidate={settings.PAGE_STALE_WHILE_REVALIDATE_SECONDS}"
     )
-
-
-def shared(response) -> None:
-    """Let browsers and a shared cache or CDN in front keep the page, briefly."""
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=0,  # a browser asks again each time (a 304 when nothing changed)
-        s_maxage=settings.PAGE_SHARED_CACHE_SECONDS,
-        stale_while_revalidate=settings.PAGE_STALE_WHILE_REVALIDATE_SECONDS,
-    )
-    patch_vary_headers(response, ["Cookie"])
+    response.headers["Vary"] = "Cookie"
 
 
 def private(response) -> None:

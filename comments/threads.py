@@ -22,6 +22,7 @@ from django.db.models.functions import JSONObject
 from django.urls import reverse
 
 from articles.models import Article
+from newsroom import compiled
 
 from .models import Comment
 
@@ -173,11 +174,6 @@ class ThreadIndex(Pagination):
         return [pk for pk, *_ in self.roots]
 
 
-def _sql(queryset) -> tuple[str, tuple]:
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params)
-
-
 def _order_by(sort: str) -> str:
     """SORTS[sort] as an ORDER BY over the columns the index selects (by name)."""
     return ", ".join(
@@ -192,16 +188,16 @@ def _index_parts(article, user, sort: str) -> dict[str, tuple[str, tuple]]:
     shown = Comment.objects.shown_roots(article, user)
     held = Comment.objects.for_article(article).withheld().order_by().values("author_id")
     return {
-        "placeholders": _sql(
+        "placeholders": compiled.sql(
             Comment.objects.placeholder_roots(article, user).order_by().values(*columns)
         ),
-        "shown": _sql(shown.order_by(*SORTS[sort]).values(*columns)),
-        "shown_ids": _sql(shown.order_by().values("pk")),
-        "comment_count": _sql(
+        "shown": compiled.sql(shown.order_by(*SORTS[sort]).values(*columns)),
+        "shown_ids": compiled.sql(shown.order_by().values("pk")),
+        "comment_count": compiled.sql(
             Article.objects.filter(pk=article.pk).order_by().values("comment_count")
         ),
-        "held": _sql(held.distinct()),
-        "featured": _sql(_featured(article)),
+        "held": compiled.sql(held.distinct()),
+        "featured": compiled.sql(_featured(article)),
     }
 
 
@@ -226,15 +222,16 @@ ORDER BY {order}
 """
 
 
-# Ids no row has, standing for the article and the reader in the compiled query.
+# Stand-ins (newsroom.compiled) for the article, the reader, and the page: the rows read
+# from the ordered index, the page's size and its offset.
 _ARTICLE, _READER = -2_000_000_011, -2_000_000_013
-_PAGE = object()  # stands for the page's size and offset: (first rows, size, offset)
+_FIRST, _SIZE, _OFFSET = -2_000_000_017, -2_000_000_019, -2_000_000_023
 
 
 @functools.cache
 def _index_sql(sort: str, signed_in: bool) -> tuple[str, tuple]:
-    """The index's SQL and parameters, compiled by the ORM once per process: compiling
-    it (a dozen subqueries) took longer than PostgreSQL takes to run it."""
+    """The index's SQL and parameters, compiled once per process (newsroom.compiled):
+    compiling it (a dozen subqueries) took longer than PostgreSQL takes to run it."""
     user = get_user_model()(pk=_READER) if signed_in else AnonymousUser()
     parts = _index_parts(Article(pk=_ARTICLE), user, sort)
     order = _order_by(sort)
@@ -251,7 +248,9 @@ def _index_sql(sort: str, signed_in: bool) -> tuple[str, tuple]:
         *parts["held"][1],
         *parts["featured"][1],
         *parts["shown"][1],
-        _PAGE,
+        _FIRST,
+        _SIZE,
+        _OFFSET,
     )
     return sql, params
 
@@ -276,16 +275,16 @@ def _fetch(sql: str, params) -> list[tuple]:
 
 def _index_rows(article, user, sort: str, page: int) -> list[tuple]:
     sql, params = _index_sql(sort, user.is_authenticated)
-    values = {_ARTICLE: article.pk, _READER: user.pk}
-    per_page = settings.COMMENTS_THREADS_PER_PAGE
-    offset = (page - 1) * per_page
-    args = []
-    for param in params:
-        if param is _PAGE:
-            args += [offset + per_page, per_page, offset]
-        else:
-            args.append(values.get(param, param) if isinstance(param, int) else param)
-    return _fetch(sql, args)
+    size = settings.COMMENTS_THREADS_PER_PAGE
+    offset = (page - 1) * size
+    values = {
+        _ARTICLE: article.pk,
+        _READER: user.pk,
+        _FIRST: offset + size,
+        _SIZE: size,
+        _OFFSET: offset,
+    }
+    return _fetch(sql, compiled.bind(params, values))
 
 
 def thread_index(article, user, *, sort="oldest", page=1) -> ThreadIndex:
@@ -330,15 +329,13 @@ def _threads_sql(count: int) -> tuple[str, tuple]:
     took as long as running it for one thread)."""
     marks = [_ROOT - n for n in range(count)]
     columns = (*_COMMENT_COLUMNS, *(f"author__{name}" for name in _AUTHOR_COLUMNS))
-    sql, params = Comment.objects.in_threads(marks).values_list(*columns).query.sql_with_params()
-    return sql, tuple(params)
+    return compiled.sql(Comment.objects.in_threads(marks).values_list(*columns), *marks)
 
 
 def _thread_rows(root_ids) -> list[tuple]:
     sql, params = _threads_sql(len(root_ids))
     marks = {_ROOT - n: pk for n, pk in enumerate(root_ids)}
-    params = [marks.get(p, p) if isinstance(p, int) else p for p in params]
-    return _fetch(sql, params)
+    return _fetch(sql, compiled.bind(params, marks))
 
 
 def _loaded(model, values: dict, db: str):
@@ -462,22 +459,18 @@ def _threads_before_sql(signed_in: bool) -> tuple[str, tuple]:
     user = get_user_model()(pk=_READER) if signed_in else AnonymousUser()
     article = Article(pk=_ARTICLE)
     before = Q(created_at__lt=_WHEN) | Q(created_at=_WHEN, pk__lt=_BEFORE)
-    shown = _sql(Comment.objects.shown_roots(article, user).filter(before).order_by().values("pk"))
-    held = _sql(
-        Comment.objects.placeholder_roots(article, user).filter(before).order_by().values("pk")
+    shown = compiled.sql(
+        Comment.objects.shown_roots(article, user).filter(before).order_by().values("pk"),
+        *(_ARTICLE, _WHEN, _BEFORE),
+    )
+    held = compiled.sql(
+        Comment.objects.placeholder_roots(article, user).filter(before).order_by().values("pk"),
+        *(_ARTICLE, _WHEN, _BEFORE),
     )
     return _COUNT_BOTH.format(shown=shown[0], held=held[0]), shown[1] + held[1]
 
 
 def _threads_before(root: Comment, user) -> int:
     sql, params = _threads_before_sql(user.is_authenticated)
-    values = {_ARTICLE: root.article_id, _READER: user.pk, _BEFORE: root.pk}
-    args = [
-        root.created_at
-        if param == _WHEN
-        else values.get(param, param)
-        if isinstance(param, int)
-        else param
-        for param in params
-    ]
-    return _fetch(sql, args)[0][0]
+    values = {_ARTICLE: root.article_id, _READER: user.pk, _BEFORE: root.pk, _WHEN: root.created_at}
+    return _fetch(sql, compiled.bind(params, values))[0][0]

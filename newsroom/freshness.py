@@ -202,16 +202,7 @@ def get_many(names: Iterable[str], stamp: Stamp, *, local: bool = False) -> dict
     """Of the values cached as `names` under `stamp`, those found, by name: one round
     trip for those this process has no copy of (`local`)."""
     keys = {key_for(name, stamp): name for name in names}
-    found = {}
-    if local:
-        found = {key: box for key in keys if (box := local_parts.get(key)) is not None}
-    if asked := [key for key in keys if key not in found]:
-        fetched = cache.get_many(asked)
-        if local:
-            for key, box in fetched.items():
-                local_parts.put(key, box)
-        found.update(fetched)
-    return {name: found[key][0] for key, name in keys.items() if key in found}
+    return {keys[key]: box[0] for key, box in get_named(keys, local=local).items()}
 
 
 def get_named(keys: Iterable[str], *, local: bool = False) -> dict:
@@ -237,10 +228,8 @@ def put_many(
     boxes = {key_for(name, stamp): (v,) for name, v in values.items()} if stamp.stored else {}
     if boxes or with_keys:
         cache.set_many({**(with_keys or {}), **boxes}, timeout)
-    if local:
-        for key, box in boxes.items():
-            local_parts.put(key, box)
-        for key, value in (with_keys or {}).items():
+    if local:  # as get_named() keeps them: what the cache holds, boxed
+        for key, value in {**(with_keys or {}), **boxes}.items():
             local_parts.put(key, (value,))
 
 
